@@ -1,0 +1,178 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A published port. */
+export interface PublishedPort {
+  /** Port inside the container. */
+  internal: number;
+  /** Port on the host. */
+  external: number;
+  /** Host address to bind. Default: "127.0.0.1" (reachable from the host only); "0.0.0.0" publishes to the world. */
+  ip?: pulumi.Input<string>;
+}
+
+/** A named volume or a host path mounted into a container. */
+export type Mount = ({ volume: string } | { hostPath: string }) & {
+  /** Path inside the container. */
+  target: string;
+  /** Default: false. */
+  readOnly?: boolean;
+};
+
+/** One container of a {@link ContainerStack}, compose-style. */
+export interface ContainerSpec {
+  /** Container name; also its DNS name on the stack's network. Unique within the stack. */
+  name: string;
+  /** Image reference `repository:tag`; never `latest` or untagged. */
+  image: pulumi.Input<string>;
+  /** Command (arguments to the entrypoint). Default: the image's. */
+  command?: pulumi.Input<string>[];
+  /** Entrypoint. Default: the image's. */
+  entrypoint?: string[];
+  /** Environment variables; values may be secret Outputs and stay secret. Default: none. */
+  env?: Record<string, pulumi.Input<string>>;
+  /** Published ports. Default: none (reachable on the stack's network only). */
+  ports?: PublishedPort[];
+  /** Mounts. Default: none. */
+  mounts?: Mount[];
+  /** Files written into the container before it starts (generated configs). Default: none. */
+  files?: { path: string; content: pulumi.Input<string> }[];
+  /** Health check command (exec form, e.g. ["CMD", "pg_isready"]). Default: the image's. */
+  healthcheck?: string[];
+  /** Restart policy. Default: "unless-stopped" (replaces supervisor: restarted on failure and at boot). */
+  restart?: "always" | "unless-stopped" | "on-failure" | "no";
+  /** Containers of this stack that must be created (and healthy, if they have a health check) first. Default: none. */
+  after?: string[];
+  /** Memory limit in MiB. Default: none. */
+  memoryMiB?: number;
+  /** Extra DNS names of this container on the stack's network. Default: none. */
+  aliases?: string[];
+}
+
+/** Arguments of {@link ContainerStack}. */
+export interface ContainerStackArgs {
+  /** Docker engine to run on (e.g. a node's provider over SSH). */
+  provider: docker.Provider;
+  /** Containers, in any order; `after` sets start-up order. */
+  containers: ContainerSpec[];
+  /** Named volumes to create. Default: none. */
+  volumes?: string[];
+  /** Protect and retain the named volumes (production). Default: false. */
+  protectVolumes?: boolean;
+  /** Resources that must exist before the first container (e.g. the node being ready). Default: none. */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** Name of the private network. Default: the component's name. */
+  networkName?: string;
+}
+
+/**
+ * Containers on one Docker engine, declared once like a compose file: a private network, named
+ * volumes, environment (secrets stay secret), health checks, restart policy and start-up order.
+ * Images are pulled by tag; a new tag replaces only the containers that use it.
+ */
+export class ContainerStack extends pulumi.ComponentResource {
+  /** Containers by their name. */
+  public readonly containers: Record<string, docker.Container>;
+  /** Name of the private network. */
+  public readonly networkName: pulumi.Output<string>;
+
+  constructor(name: string, args: ContainerStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:docker:ContainerStack", name, {}, opts);
+    const order = startOrder(name, args.containers);
+    const childOpts = { parent: this, provider: args.provider };
+
+    const network = new docker.Network(
+      `${name}-network`,
+      { name: args.networkName ?? name, driver: "bridge", attachable: false },
+      childOpts,
+    );
+    this.networkName = network.name;
+
+    const volumes = new Map<string, docker.Volume>();
+    for (const volume of args.volumes ?? []) {
+      volumes.set(
+        volume,
+        new docker.Volume(`${name}-${volume}`, { name: volume }, {
+          ...childOpts,
+          protect: args.protectVolumes ?? false,
+          retainOnDelete: args.protectVolumes ?? false,
+        }),
+      );
+    }
+
+    this.containers = {};
+    for (const spec of order) {
+      for (const mount of spec.mounts ?? []) {
+        if ("volume" in mount && !volumes.has(mount.volume)) {
+          throw new Error(`ContainerStack ${name}: container ${spec.name} mounts volume ${mount.volume}, which is not in volumes`);
+        }
+      }
+      const imageKey = `${name}-${spec.name}-image`;
+      const image = new docker.RemoteImage(imageKey, { name: spec.image, keepLocally: true }, {
+        ...childOpts,
+        dependsOn: args.dependsOn ?? [],
+      });
+      const after = (spec.after ?? []).map((n) => this.containers[n]);
+      this.containers[spec.name] = new docker.Container(
+        `${name}-${spec.name}`,
+        {
+          name: spec.name,
+          image: image.imageId,
+          command: spec.command,
+          entrypoints: spec.entrypoint,
+          envs: Object.entries(spec.env ?? {}).map(([key, value]) => pulumi.interpolate`${key}=${value}`),
+          ports: (spec.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.ip ?? "127.0.0.1", protocol: "tcp" })),
+          volumes: (spec.mounts ?? []).map((m) =>
+            "volume" in m
+              ? { volumeName: volumes.get(m.volume)?.name, containerPath: m.target, readOnly: m.readOnly ?? false }
+              : { hostPath: m.hostPath, containerPath: m.target, readOnly: m.readOnly ?? false },
+          ),
+          uploads: (spec.files ?? []).map((f) => ({ file: f.path, content: f.content })),
+          healthcheck: spec.healthcheck
+            ? { tests: spec.healthcheck, interval: "30s", timeout: "10s", retries: 3, startPeriod: "30s" }
+            : undefined,
+          restart: spec.restart ?? "unless-stopped",
+          networksAdvanced: [{ name: network.name, aliases: spec.aliases }],
+          memory: spec.memoryMiB,
+          logDriver: "json-file",
+          // Bounded logs, so a chatty container cannot fill the disk.
+          logOpts: { "max-size": "20m", "max-file": "5" },
+          // Waiting for health makes `after` mean "started and healthy", as compose's service_healthy.
+          wait: spec.healthcheck !== undefined,
+          waitTimeout: 300,
+          mustRun: true,
+          destroyGraceSeconds: 30,
+        },
+        { ...childOpts, dependsOn: [...after, ...(args.dependsOn ?? [])] },
+      );
+    }
+    this.registerOutputs({ networkName: this.networkName });
+  }
+}
+
+/** Orders containers so each comes after those it names in `after`; rejects unknown names and cycles. */
+export function startOrder(stackName: string, containers: readonly ContainerSpec[]): ContainerSpec[] {
+  const byName = new Map<string, ContainerSpec>();
+  for (const c of containers) {
+    if (byName.has(c.name)) throw new Error(`ContainerStack ${stackName}: container name ${c.name} is used twice`);
+    byName.set(c.name, c);
+  }
+  const ordered: ContainerSpec[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (c: ContainerSpec, path: string[]): void => {
+    if (state.get(c.name) === "done") return;
+    if (state.get(c.name) === "visiting") {
+      throw new Error(`ContainerStack ${stackName}: start-up order has a cycle: ${[...path, c.name].join(" -> ")}`);
+    }
+    state.set(c.name, "visiting");
+    for (const dep of c.after ?? []) {
+      const target = byName.get(dep);
+      if (!target) throw new Error(`ContainerStack ${stackName}: container ${c.name} starts after unknown container ${dep}`);
+      visit(target, [...path, c.name]);
+    }
+    state.set(c.name, "done");
+    ordered.push(c);
+  };
+  for (const c of containers) visit(c, []);
+  return ordered;
+}

@@ -1,0 +1,273 @@
+/**
+ * The one render harness: runs the real program under `pulumi.runtime.setMocks` for a named stack
+ * and returns every registered resource with its inputs and options, and the stack outputs.
+ * Tests, the policy tests and the offline plan all use it. Mocks are global state: render one stack
+ * per process.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../../config";
+import program from "../../index";
+import { createMocks } from "./mocks";
+import { applyOverrides, readStackConfig, toProgramConfig } from "./stack-config";
+
+/** Shown instead of any secret value. */
+export const SECRET_MARKER = "[secret]";
+
+/** Resource options as the engine would receive them (after inheritance from the parent). */
+export interface RenderedOptions {
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  /** Names of resources this one explicitly waits for. */
+  dependsOn: string[];
+  ignoreChanges: string[];
+  replaceOnChanges: string[];
+  /** ID of an existing cloud resource to adopt. */
+  import?: string;
+  /** Name of the explicit provider resource, if any. */
+  provider?: string;
+  /** Number of aliases (old names) the resource answers to. */
+  aliases: number;
+}
+
+export interface RenderedResource {
+  type: string;
+  name: string;
+  /** Name of the parent resource, or the stack's name for top-level resources. */
+  parent: string;
+  inputs: Record<string, unknown>;
+  options: RenderedOptions;
+}
+
+export interface RenderedStack {
+  stack: string;
+  resources: RenderedResource[];
+  outputs: Record<string, unknown>;
+}
+
+/** A render plus what only tests need: every secret value seen, to prove none appears unmasked. */
+export interface RenderResult extends RenderedStack {
+  secretValues: string[];
+}
+
+export interface RenderOptions {
+  /** Stack name: reads `Pulumi.<stack>.yaml`. */
+  stack: string;
+  /** `key.path=value` overrides, as `pulumi config set --path`. */
+  overrides?: readonly string[];
+  /** Directory holding Pulumi.yaml. Default: found upwards from this file. */
+  root?: string;
+}
+
+/** Thrown when the program fails; says how many resources had been registered by then. */
+export class RenderFailure extends Error {
+  constructor(
+    public readonly reason: unknown,
+    public readonly registered: number,
+  ) {
+    super(reason instanceof Error ? reason.message : String(reason));
+    this.name = "RenderFailure";
+  }
+}
+
+interface Recorded {
+  resource: pulumi.Resource;
+  type: string;
+  name: string;
+  custom: boolean;
+  props: unknown;
+  opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
+}
+
+export function projectRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "Pulumi.yaml")) && existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+  }
+}
+
+let rendered = false;
+
+/** Renders one stack. Call once per process: Pulumi's mocks and config are global. */
+export async function renderStack(options: RenderOptions): Promise<RenderResult> {
+  if (rendered) throw new Error("renderStack may run once per process (Pulumi mocks are global state)");
+  rendered = true;
+  const root = options.root ?? projectRoot();
+  const tree = applyOverrides(readStackConfig(root, options.stack), PROJECT, options.overrides ?? []);
+  const config = toProgramConfig(tree);
+  process.env.PULUMI_CONFIG = JSON.stringify(config.values);
+  process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(config.secretKeys);
+  pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+
+  const records: Recorded[] = [];
+  const byKey = new Map<string, Recorded>();
+  const secretValues = new Set<string>(config.secretPlaceholders);
+
+  await pulumi.runtime.setMocks(
+    createMocks(
+      async (type, name) => secretOutputsOf(byKey.get(`${type}::${name}`)),
+      (value) => pulumi.secret(value),
+    ),
+    PROJECT,
+    options.stack,
+    false,
+  );
+
+  let outputs: Record<string, unknown> = {};
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        const record: Recorded = {
+          resource: args.resource,
+          type: args.type,
+          name: args.name,
+          custom: pulumi.CustomResource.isInstance(args.resource) || pulumi.ProviderResource.isInstance(args.resource),
+          props: args.props,
+          opts: args.opts,
+        };
+        records.push(record);
+        byKey.set(`${args.type}::${args.name}`, record);
+        return undefined;
+      });
+      outputs = (await program()) ?? {};
+      return outputs;
+    });
+  } catch (err) {
+    throw new RenderFailure(err, records.length);
+  }
+
+  const names = new Map<pulumi.Resource, Recorded>(records.map((r) => [r.resource, r]));
+  const stackName = `${PROJECT}-${options.stack}`;
+  const resolver = new Resolver(names, secretValues);
+  const resources: RenderedResource[] = [];
+  for (const record of records) {
+    const parent = record.opts.parent ? names.get(record.opts.parent) : undefined;
+    resources.push({
+      type: record.type,
+      name: record.name,
+      parent: parent?.name ?? stackName,
+      inputs: asRecord(await resolver.resolve(record.props)),
+      options: await renderOptions(record, names, resolver),
+    });
+  }
+  return {
+    stack: options.stack,
+    resources,
+    outputs: asRecord(await resolver.resolve(outputs)),
+    secretValues: [...secretValues],
+  };
+}
+
+/** Output properties the engine would keep secret: declared secret outputs and outputs of secret inputs. */
+async function secretOutputsOf(record: Recorded | undefined): Promise<ReadonlySet<string>> {
+  const keys = new Set<string>(record?.opts.additionalSecretOutputs ?? []);
+  if (record && record.props && typeof record.props === "object") {
+    for (const [key, value] of Object.entries(record.props)) {
+      if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) keys.add(key);
+    }
+  }
+  return keys;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function effective<T>(record: Recorded, names: Map<pulumi.Resource, Recorded>, pick: (r: Recorded) => T | undefined): T | undefined {
+  for (let r: Recorded | undefined = record; r; r = r.opts.parent ? names.get(r.opts.parent) : undefined) {
+    const value = pick(r);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+async function renderOptions(record: Recorded, names: Map<pulumi.Resource, Recorded>, resolver: Resolver): Promise<RenderedOptions> {
+  const opts = record.opts;
+  const pkg = record.type.split(":")[0];
+  const provider = record.custom
+    ? effective(record, names, (r) => {
+        if (r.opts.provider && r === record) return r.opts.provider;
+        const providers = r.opts.providers;
+        if (Array.isArray(providers)) return providers.find((p) => names.get(p)?.type === `pulumi:providers:${pkg}`);
+        if (providers && typeof providers === "object") return (providers as Record<string, pulumi.ProviderResource>)[pkg];
+        return undefined;
+      })
+    : undefined;
+  const dependsOn = await resolver.resolveResources(opts.dependsOn);
+  const rendered: RenderedOptions = {
+    protect: effective(record, names, (r) => r.opts.protect) ?? false,
+    retainOnDelete: opts.retainOnDelete ?? false,
+    deleteBeforeReplace: opts.deleteBeforeReplace ?? false,
+    dependsOn,
+    ignoreChanges: [...(opts.ignoreChanges ?? [])],
+    replaceOnChanges: [...(opts.replaceOnChanges ?? [])],
+    aliases: opts.aliases?.length ?? 0,
+  };
+  if (opts.import !== undefined) rendered.import = opts.import;
+  if (provider) rendered.provider = names.get(provider)?.name ?? "(unregistered provider)";
+  return rendered;
+}
+
+/** Resolves Inputs to plain JSON, replacing every secret with {@link SECRET_MARKER}. */
+class Resolver {
+  constructor(
+    private readonly names: Map<pulumi.Resource, Recorded>,
+    private readonly secretValues: Set<string>,
+  ) {}
+
+  async resolve(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+      const [plain, secret] = await Promise.all([settle(value), pulumi.isSecret(value)]);
+      if (secret) {
+        this.collect(plain);
+        return SECRET_MARKER;
+      }
+      return this.resolve(plain);
+    }
+    if (value instanceof Promise) return this.resolve(await value);
+    if (pulumi.Resource.isInstance(value)) return `resource:${this.names.get(value)?.name ?? "?"}`;
+    if (Array.isArray(value)) return Promise.all(value.map((v: unknown) => this.resolve(v)));
+    if (value !== null && typeof value === "object") {
+      const entries = await Promise.all(
+        Object.entries(value)
+          .filter(([, v]) => v !== undefined)
+          .map(async ([k, v]) => [k, await this.resolve(v)] as const),
+      );
+      return Object.fromEntries(entries);
+    }
+    return value;
+  }
+
+  /** Names of the resources in a `dependsOn` option (a resource, a list, or Outputs of either). */
+  async resolveResources(input: unknown): Promise<string[]> {
+    const plain = await awaited(input);
+    const list: unknown[] = Array.isArray(plain) ? plain : plain === undefined ? [] : [plain];
+    const resources = await Promise.all(list.map(awaited));
+    return resources.map((r) => (pulumi.Resource.isInstance(r) ? (this.names.get(r)?.name ?? "?") : "?"));
+  }
+
+  private collect(value: unknown): void {
+    if (typeof value === "string" && value.length > 0) this.secretValues.add(value);
+    else if (Array.isArray(value)) value.forEach((v: unknown) => this.collect(v));
+    else if (value !== null && typeof value === "object") Object.values(value).forEach((v: unknown) => this.collect(v));
+  }
+}
+
+async function awaited(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance<unknown>(value)) return settle(value);
+  return value instanceof Promise ? await value : value;
+}
+
+/** The value of a known Output (mocks are never in preview, so every value is known). */
+function settle<T>(output: pulumi.OutputInstance<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("an Output never resolved under mocks")), 30_000);
+    output.apply((v) => {
+      clearTimeout(timer);
+      resolve(v);
+      return v;
+    });
+  });
+}
