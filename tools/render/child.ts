@@ -1,0 +1,23 @@
+/** Child-process entry of {@link renderIsolated}: renders the stack named in argv[2] and prints JSON. */
+import { ConfigError } from "../../config";
+import { renderStack, RenderFailure, type RenderOptions } from "./harness";
+import type { IsolatedOutcome } from "./isolated";
+
+async function main(): Promise<void> {
+  const options = JSON.parse(process.argv[2] ?? "{}") as RenderOptions;
+  let outcome: IsolatedOutcome;
+  try {
+    outcome = { ok: true, result: await renderStack(options) };
+  } catch (err) {
+    const reason = err instanceof RenderFailure ? err.reason : err;
+    outcome = {
+      ok: false,
+      message: reason instanceof Error ? reason.message : String(reason),
+      problems: reason instanceof ConfigError ? [...reason.problems] : undefined,
+      registered: err instanceof RenderFailure ? err.registered : 0,
+    };
+  }
+  process.stdout.write(JSON.stringify(outcome));
+}
+
+void main();
