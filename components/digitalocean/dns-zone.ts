@@ -1,0 +1,47 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One A record; `name` is relative to the zone ("@" for the apex). */
+export interface ARecord {
+  name: string;
+  ip: pulumi.Input<string>;
+}
+
+/** Arguments of {@link DnsZone}. */
+export interface DnsZoneArgs {
+  /** Zone name, e.g. example.org. */
+  zone: string;
+  /** Adopt an existing DigitalOcean domain (import) instead of creating it. Default: false. */
+  adopt?: boolean;
+  /** Protect the zone: deleting it takes every record with it (production). */
+  protect: boolean;
+  /** A records to manage. Default: none. */
+  records?: ARecord[];
+  /** TTL of the records in seconds. Default: 300. */
+  ttl?: number;
+}
+
+/** A DigitalOcean domain and the A records this program owns in it. */
+export class DnsZone extends pulumi.ComponentResource {
+  public readonly zone: pulumi.Output<string>;
+
+  constructor(name: string, args: DnsZoneArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:digitalocean:DnsZone", name, {}, opts);
+    const domain = new digitalocean.Domain(
+      name,
+      { name: args.zone },
+      // The ID of a DigitalOcean domain is its name, so adopting needs no lookup.
+      { parent: this, protect: args.protect, import: args.adopt ? args.zone : undefined },
+    );
+    for (const record of args.records ?? []) {
+      const label = record.name === "@" ? "apex" : record.name.replace(/\./g, "-");
+      new digitalocean.DnsRecord(
+        `${name}-${label}`,
+        { domain: domain.id, type: "A", name: record.name, value: record.ip, ttl: args.ttl ?? 300 },
+        { parent: this },
+      );
+    }
+    this.zone = domain.name;
+    this.registerOutputs({ zone: this.zone });
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Let's Encrypt certificates through DNS-01 against a DigitalOcean domain, for a proxy container.
+ * DNS-01 lets a node hold a valid certificate for a host name that currently points elsewhere (the
+ * idle colour's node for the production name), so a colour switch never waits for issuance.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ContainerSpec } from "./container-stack";
+
+/** Where certbot keeps certificates; mount the same volume read-only into the proxy. */
+export const LETSENCRYPT_DIR = "/etc/letsencrypt";
+
+/** Paths of a certificate named `certName` as certbot writes them. */
+export function certificatePaths(certName: string): { certificate: string; key: string } {
+  return {
+    certificate: `${LETSENCRYPT_DIR}/live/${certName}/fullchain.pem`,
+    key: `${LETSENCRYPT_DIR}/live/${certName}/privkey.pem`,
+  };
+}
+
+/** Arguments of {@link certbotDnsContainer}. */
+export interface CertbotDnsArgs {
+  /** Container name. */
+  name: string;
+  /** Image, e.g. certbot/dns-digitalocean:v3.0.1 (pinned). */
+  image: string;
+  /** Certificate name (directory under live/). */
+  certName: string;
+  /** Host names on the certificate; the first is its subject. */
+  hostnames: string[];
+  /** Account e-mail for expiry notices. */
+  email: pulumi.Input<string>;
+  /** DigitalOcean token limited to the domain scopes (secret). */
+  dnsToken: pulumi.Input<string>;
+  /** Named volume holding /etc/letsencrypt. */
+  volume: string;
+  /** Use Let's Encrypt's staging CA (untrusted certificates, generous limits). Default: false. */
+  staging?: boolean;
+}
+
+/**
+ * The certbot loop: issue (or expand) once, then try renewal twice a day. Renewal happens 30 days
+ * before expiry; the proxy reloads every 6 hours, so a renewed certificate is served within a day.
+ */
+export function certbotScript(hostnames: readonly string[], staging: boolean): string {
+  const domains = hostnames.map((h) => `-d ${h}`).join(" ");
+  return `set -eu
+umask 077
+printf 'dns_digitalocean_token = %s\\n' "$DO_DNS_TOKEN" > /tmp/digitalocean.ini
+flags="--non-interactive --agree-tos -m $ACME_EMAIL --dns-digitalocean --dns-digitalocean-credentials /tmp/digitalocean.ini --dns-digitalocean-propagation-seconds 60${staging ? " --test-cert" : ""}"
+# shellcheck disable=SC2086 # flags is a word list on purpose
+certbot certonly $flags --keep-until-expiring --expand --cert-name "$CERT_NAME" ${domains}
+while :; do
+  sleep 12h &
+  wait $!
+  # shellcheck disable=SC2086
+  certbot renew $flags || echo "certbot renew failed; retrying in 12 h" >&2
+done
+`;
+}
+
+/** The certbot container: issues and renews one certificate through DNS-01. */
+export function certbotDnsContainer(args: CertbotDnsArgs): ContainerSpec {
+  if (args.hostnames.length === 0) throw new Error("certbotDnsContainer: hostnames must not be empty");
+  return {
+    name: args.name,
+    image: args.image,
+    entrypoint: ["/bin/sh", "-c"],
+    command: [certbotScript(args.hostnames, args.staging ?? false)],
+    env: { DO_DNS_TOKEN: args.dnsToken, ACME_EMAIL: args.email, CERT_NAME: args.certName },
+    mounts: [{ volume: args.volume, target: LETSENCRYPT_DIR }],
+    restart: "unless-stopped",
+  };
+}
+
+/** Proxy start-up: wait until the certificate exists, reload every 6 hours to pick up renewals. */
+export function proxyStartScript(certificate: string): string {
+  return `set -eu
+while [ ! -s '${certificate}' ]; do
+  echo "waiting for ${certificate}" >&2
+  sleep 5
+done
+( while :; do sleep 6h; nginx -s reload; done ) &
+exec nginx -g 'daemon off;'
+`;
+}
