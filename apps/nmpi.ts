@@ -17,7 +17,7 @@ import { DnsZone, type ARecord } from "../components/digitalocean/dns-zone";
 import { Monitoring } from "../components/digitalocean/monitoring";
 import { Node } from "../components/digitalocean/node";
 import { ReservedIpSwitch } from "../components/digitalocean/reserved-ip-switch";
-import { certbotDnsContainer, certificatePaths, proxyStartScript } from "../components/docker/acme-dns";
+import { certbotDnsContainer, certificatePaths, LETSENCRYPT_DIR, proxyStartScript } from "../components/docker/acme-dns";
 import { ContainerStack, type ContainerSpec } from "../components/docker/container-stack";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import { type AppContext, statefulOptions } from "./context";
@@ -40,6 +40,8 @@ const PROXY_IMAGE = "nginx:1.27.3-alpine";
 const CERTBOT_IMAGE = "certbot/dns-digitalocean:v3.0.1";
 
 const DATA_MOUNT = "/mnt/data";
+/** Certificates on the node's disk: a cache that certbot re-creates, so no stateful volume is needed. */
+const CERTIFICATE_DIR = "/srv/letsencrypt";
 const POSTGRES_PORT = 5432;
 const POSTGRES_USER = "postgres";
 
@@ -123,7 +125,6 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
       {
         provider: node.docker,
         dependsOn: [node.ready],
-        volumes: ["letsencrypt"],
         containers: colourContainers(config, secrets, colour, dbNode.privateIpv4Address, dbPassword.result),
       },
       { dependsOn: [database] },
@@ -219,7 +220,7 @@ function colourContainers(
       hostnames: [...hostsOf("jobQueue"), ...hostsOf("quotas")],
       email: config.alertEmail,
       dnsToken: secrets.acmeDnsToken,
-      volume: "letsencrypt",
+      hostPath: CERTIFICATE_DIR,
     }),
     {
       name: "proxy",
@@ -231,7 +232,7 @@ function colourContainers(
         { internal: 443, external: 443, ip: "0.0.0.0" },
       ],
       files: [{ path: "/etc/nginx/nginx.conf", content: nginx }],
-      mounts: [{ volume: "letsencrypt", target: "/etc/letsencrypt", readOnly: true }],
+      mounts: [{ hostPath: CERTIFICATE_DIR, target: LETSENCRYPT_DIR, readOnly: true }],
       after: [...services.map((s) => s.name), "certbot"],
     },
   ];

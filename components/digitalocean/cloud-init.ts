@@ -69,7 +69,7 @@ export function renderNodeCloudInit(params: NodeCloudInitParams): string {
   const doc = {
     // Host keys come from the program, so their fingerprints are known before anyone connects.
     ssh_deletekeys: true,
-    ssh_genkeytypes: [],
+    ssh_genkeytypes: ["ed25519"],
     ssh_keys: {
       ed25519_private: params.hostKey.privateOpenssh,
       ed25519_public: params.hostKey.publicOpenssh.trim(),

@@ -31,8 +31,10 @@ export interface CertbotDnsArgs {
   email: pulumi.Input<string>;
   /** DigitalOcean token limited to the domain scopes (secret). */
   dnsToken: pulumi.Input<string>;
-  /** Named volume holding /etc/letsencrypt. */
-  volume: string;
+  /** Named volume holding /etc/letsencrypt; give this or `hostPath`. Mount the same read-only into the proxy. */
+  volume?: string;
+  /** Host directory holding /etc/letsencrypt; give this or `volume`. */
+  hostPath?: string;
   /** Use Let's Encrypt's staging CA (untrusted certificates, generous limits). Default: false. */
   staging?: boolean;
 }
@@ -61,13 +63,14 @@ done
 /** The certbot container: issues and renews one certificate through DNS-01. */
 export function certbotDnsContainer(args: CertbotDnsArgs): ContainerSpec {
   if (args.hostnames.length === 0) throw new Error("certbotDnsContainer: hostnames must not be empty");
+  if ((args.volume === undefined) === (args.hostPath === undefined)) throw new Error("certbotDnsContainer: give exactly one of volume and hostPath");
   return {
     name: args.name,
     image: args.image,
     entrypoint: ["/bin/sh", "-c"],
     command: [certbotScript(args.hostnames, args.staging ?? false)],
     env: { DO_DNS_TOKEN: args.dnsToken, ACME_EMAIL: args.email, CERT_NAME: args.certName },
-    mounts: [{ volume: args.volume, target: LETSENCRYPT_DIR }],
+    mounts: [args.volume !== undefined ? { volume: args.volume, target: LETSENCRYPT_DIR } : { hostPath: String(args.hostPath), target: LETSENCRYPT_DIR }],
     restart: "unless-stopped",
   };
 }

@@ -146,6 +146,12 @@ const AWS_COMPUTED: Record<string, (name: string, inputs: State) => State> = {
   "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
   "aws:sns/topic:Topic": () => ({}),
   "aws:ebs/volume:Volume": () => ({}),
+  "aws:route53/record:Record": (_name, inputs) => ({ fqdn: String(inputs.name) }),
+  "aws:lb/targetGroup:TargetGroup": (name) => ({ arnSuffix: `targetgroup/${name}/${hex(16, "tg", name)}` }),
+  "aws:ec2/eip:Eip": (name) => ({ publicIp: mockPublicIp("eip", name), allocationId: `eipalloc-${hex(17, "eip", name)}` }),
+  "aws:autoscaling/group:Group": (name) => ({
+    arn: `arn:aws:autoscaling:${MOCK_AWS_REGION}:${MOCK_ACCOUNT_ID}:autoScalingGroup:${mockUuid(name)}:autoScalingGroupName/${name}`,
+  }),
 };
 
 /** Answers to provider functions (data sources), keyed by token. */
@@ -167,6 +173,13 @@ const CALLS: Record<string, (inputs: State) => State> = {
   }),
   "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => ({ json: JSON.stringify(policyDocument(inputs)) }),
   "aws:elb/getServiceAccount:getServiceAccount": () => ({ arn: "arn:aws:iam::054676820928:root", id: "054676820928" }),
+  "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0default0000000", cidrBlock: "172.31.0.0/16", default: true }),
+  "aws:ec2/getSubnet:getSubnet": (inputs) => ({
+    id: `subnet-${hex(17, "subnet", String(inputs.availabilityZone))}`,
+    availabilityZone: inputs.availabilityZone,
+    vpcId: inputs.vpcId,
+    defaultForAz: true,
+  }),
   "aws:route53/getZone:getZone": (inputs) => ({ zoneId: `Z${hex(12, String(inputs.name)).toUpperCase()}`, name: inputs.name }),
   "digitalocean:index/getDomain:getDomain": (inputs) => ({ name: inputs.name, urn: `do:domain:${String(inputs.name)}`, ttl: 1800 }),
 };

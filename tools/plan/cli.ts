@@ -1,0 +1,128 @@
+/**
+ * The offline plan: the desired state of a stack with no credentials, no network and no Pulumi CLI.
+ *
+ *   npm run plan -- <stack> [--set <key.path>=<value>]... [--json]
+ *   npm run plan -- <stack> --diff [--set ...]... [--json]
+ *   npm run plan -- diff <before.json> <after.json> [--json]
+ *
+ * Exit status: 0 ok; 1 a mandatory policy violation; 2 config error (messages on stderr);
+ * 64 bad usage.
+ */
+import { readFileSync } from "node:fs";
+import { evaluatePolicies } from "../../policies/evaluate";
+import type { Violation } from "../../policies/types";
+import type { RenderedStack } from "../render/harness";
+import { renderIsolated, type IsolatedOutcome } from "../render/isolated";
+import { diffPlans } from "./diff";
+import { formatDiff, formatTree, formatViolations } from "./format";
+
+const USAGE = `usage:
+  npm run plan -- <stack> [--set <key.path>=<value>]... [--json]
+  npm run plan -- <stack> --diff [--set <key.path>=<value>]... [--json]
+  npm run plan -- diff <before.json> <after.json> [--json]`;
+
+class UsageError extends Error {}
+
+interface Args {
+  positional: string[];
+  sets: string[];
+  json: boolean;
+  diff: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { positional: [], sets: [], json: false, diff: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--json") args.json = true;
+    else if (a === "--diff") args.diff = true;
+    else if (a === "--set") {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError("--set needs <key.path>=<value>");
+      args.sets.push(value);
+    } else if (a.startsWith("--set=")) args.sets.push(a.slice("--set=".length));
+    else if (a === "-h" || a === "--help") throw new UsageError("");
+    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    else args.positional.push(a);
+  }
+  return args;
+}
+
+/** A plan as printed by `--json`: exactly the rendered stack, no test-only fields. */
+function publicPlan(outcome: Extract<IsolatedOutcome, { ok: true }>): RenderedStack {
+  const { stack, resources, outputs } = outcome.result;
+  return { stack, resources, outputs };
+}
+
+function readPlan(file: string): RenderedStack {
+  const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
+  if (parsed === null || typeof parsed !== "object" || !Array.isArray((parsed as { resources?: unknown }).resources)) {
+    throw new UsageError(`${file} is not a plan written by npm run plan -- <stack> --json`);
+  }
+  return parsed as RenderedStack;
+}
+
+/** Renders or reports the config error; `undefined` means exit 2 was already decided. */
+async function render(stack: string, overrides: string[]): Promise<RenderedStack | undefined> {
+  const outcome = await renderIsolated({ stack, overrides });
+  if (!outcome.ok) {
+    if (outcome.problems) {
+      process.stderr.write(`${outcome.message}\n`);
+      return undefined;
+    }
+    throw new Error(outcome.message);
+  }
+  return publicPlan(outcome);
+}
+
+function hasMandatory(violations: readonly Violation[]): boolean {
+  return violations.some((v) => v.level === "mandatory");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const out = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+
+  if (args.positional[0] === "diff") {
+    if (args.positional.length !== 3 || args.sets.length || args.diff) throw new UsageError("diff takes exactly two plan files");
+    const after = readPlan(args.positional[2]);
+    const violations = evaluatePolicies(after);
+    const diff = diffPlans(readPlan(args.positional[1]), after, violations);
+    out(args.json ? JSON.stringify(diff, null, 2) : formatDiff(diff));
+    return hasMandatory(violations) ? 1 : 0;
+  }
+  if (args.positional.length !== 1) throw new UsageError("name exactly one stack");
+  const stack = args.positional[0];
+
+  if (args.diff) {
+    const [before, after] = await Promise.all([render(stack, []), render(stack, args.sets)]);
+    if (!before || !after) return 2;
+    const violations = evaluatePolicies(after);
+    const diff = diffPlans(before, after, violations);
+    out(args.json ? JSON.stringify(diff, null, 2) : formatDiff(diff));
+    return hasMandatory(violations) ? 1 : 0;
+  }
+
+  const plan = await render(stack, args.sets);
+  if (!plan) return 2;
+  const violations = evaluatePolicies(plan);
+  if (args.json) out(JSON.stringify(plan, null, 2));
+  else out(formatTree(plan));
+  if (violations.length) process.stderr.write(formatViolations(violations));
+  return hasMandatory(violations) ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message ? `${err.message}\n` : ""}${USAGE}\n`);
+      process.exitCode = 64;
+      return;
+    }
+    process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 70;
+  },
+);
