@@ -1,0 +1,319 @@
+/**
+ * Turns a plan diff into the Markdown of one pull-request comment per stack. What a reviewer must
+ * not miss comes first (colour switches, deletions, stateful resources, policy violations); the
+ * full diff follows, folded, and is truncated so the comment stays under GitHub's size limit.
+ */
+import type { ChangedResource, PlanDiff, PropertyChange, ResourceRef } from "../plan/types";
+import type { Violation } from "../../policies/types";
+
+/** GitHub rejects issue and pull-request comment bodies longer than this. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+/** Where a diff comes from: decides the label, so nobody mistakes one view for the other. */
+export type DiffSource = "offline-plan" | "cloud-preview";
+
+/** Options of {@link renderPlanComment}. */
+export interface RenderOptions {
+  /** Stack the comment is about; names the heading and the marker. Default: the diff's `after` stack. */
+  stack?: string;
+  /** Where the diff comes from. Default: "offline-plan" (labelled as the desired-state diff). */
+  source?: DiffSource;
+  /** Commit of the base plan, shown in the label. Default: not shown. */
+  baseCommit?: string;
+  /** Commit of the head plan, shown in the label. Default: not shown. */
+  headCommit?: string;
+  /** Longest body allowed, in UTF-8 bytes (conservative for GitHub's character limit). Default: 65,000. */
+  maxBytes?: number;
+  /** Most items listed per leading section before "… and N more". Default: 50. */
+  maxListItems?: number;
+  /** Longest rendering of one property value, in characters. Default: 300. */
+  maxValueChars?: number;
+}
+
+const DEFAULT_MAX_BYTES = 65_000;
+const DEFAULT_MAX_LIST_ITEMS = 50;
+const DEFAULT_MAX_VALUE_CHARS = 300;
+
+/**
+ * Hidden HTML marker that identifies the comment of one stack, so a workflow updates its own comment
+ * instead of adding one per push. Stack names are restricted to `[A-Za-z0-9._/-]`.
+ */
+export function commentMarker(stack: string): string {
+  if (!/^[A-Za-z0-9._/-]+$/.test(stack)) {
+    throw new Error(`stack: "${stack}" is not a stack name (letters, digits, ".", "_", "/", "-")`);
+  }
+  return `<!-- platform:plan-comment stack=${stack} -->`;
+}
+
+/** Renders `diff` as the Markdown body of one pull-request comment. Pure: same input, same text. */
+export function renderPlanComment(diff: PlanDiff, opts: RenderOptions = {}): string {
+  const stack = opts.stack ?? diff.after;
+  const source = opts.source ?? "offline-plan";
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxItems = opts.maxListItems ?? DEFAULT_MAX_LIST_ITEMS;
+  const maxValueChars = opts.maxValueChars ?? DEFAULT_MAX_VALUE_CHARS;
+  if (!(maxBytes > 0 && maxBytes <= GITHUB_COMMENT_LIMIT)) {
+    throw new Error(`maxBytes: ${maxBytes} must be between 1 and ${GITHUB_COMMENT_LIMIT}`);
+  }
+
+  const lead = [
+    commentMarker(stack),
+    heading(stack, source),
+    label(source, opts),
+    "",
+    summaryLine(diff),
+    ...alerts(diff),
+    ...colourSwitchSection(diff, maxItems),
+    ...deletedSection(diff, maxItems),
+    ...statefulSection(diff, maxItems),
+    ...violationSection(diff, maxItems),
+    ...outputSection(diff, maxItems, maxValueChars),
+  ].join("\n");
+
+  const blocks = fullDiffBlocks(diff, maxValueChars);
+  if (blocks.length === 0) return fitLead(lead, maxBytes);
+  return lead + "\n\n" + foldedDiff(blocks, maxBytes - byteLength(lead) - 2);
+}
+
+function heading(stack: string, source: DiffSource): string {
+  return source === "offline-plan"
+    ? `### Desired-state diff of stack \`${stack}\` (offline plan)`
+    : `### Cloud preview of stack \`${stack}\``;
+}
+
+function label(source: DiffSource, opts: RenderOptions): string {
+  const commits =
+    opts.baseCommit && opts.headCommit ? ` Base \`${shortSha(opts.baseCommit)}\` → head \`${shortSha(opts.headCommit)}\`.` : "";
+  return source === "offline-plan"
+    ? "> This is the **desired-state diff**, not the cloud's: the program rendered under mocks for the base and the head" +
+        " commit and compared offline. It does not know what is deployed now (drift, IDs, provider-computed replacements)." +
+        ` The \`pulumi preview\` comment, when present, shows the cloud's view.${commits}`
+    : `> Output of \`pulumi preview --diff\` against the stack's real state.${commits}`;
+}
+
+function shortSha(sha: string): string {
+  return /^[0-9a-f]{40}$/i.test(sha) ? sha.slice(0, 7) : sha;
+}
+
+function summaryLine(diff: PlanDiff): string {
+  const parts = [
+    `${diff.added.length} to add`,
+    `${diff.changed.length} to change`,
+    `${diff.removed.length} to delete`,
+    `${diff.statefulTouched.length} stateful touched`,
+    plural(diff.violations.length, "policy violation"),
+  ];
+  return `**Summary:** ${parts.join(" · ")}`;
+}
+
+/** The loud part: a GitHub alert block when something stateful is touched or a mandatory policy fails. */
+function alerts(diff: PlanDiff): string[] {
+  const mandatory = diff.violations.filter((v) => v.level === "mandatory").length;
+  const lines: string[] = [];
+  if (diff.statefulTouched.length > 0 || mandatory > 0) {
+    const what = [
+      diff.statefulTouched.length > 0 ? `**${plural(diff.statefulTouched.length, "stateful resource")} touched**` : "",
+      mandatory > 0 ? `**${plural(mandatory, "mandatory policy violation")}** (the deploy will be blocked)` : "",
+    ].filter((s) => s !== "");
+    const why = [
+      diff.statefulTouched.length > 0 ? "Stateful resources hold data: check each one below before approving." : "",
+      mandatory > 0 ? "Fix the mandatory violations before merging." : "",
+    ].filter((s) => s !== "");
+    lines.push("", "> [!CAUTION]", `> ${what.join(" and ")}. ${why.join(" ")}`);
+  }
+  if (isEmpty(diff)) {
+    lines.push("", "No change to the desired state of this stack.");
+  } else if (lines.length === 0 && diff.colourSwitches.length === 0 && diff.removed.length === 0 && diff.violations.length === 0) {
+    lines.push("", "No colour switch, nothing deleted, no stateful resource touched, no policy violation.");
+  }
+  return lines;
+}
+
+function colourSwitchSection(diff: PlanDiff, maxItems: number): string[] {
+  if (diff.colourSwitches.length === 0) return [];
+  return [
+    "",
+    "#### Colour switches",
+    ...capped(diff.colourSwitches, maxItems, (s) => `- **${inline(`${s.app}: live ${s.from} → ${s.to}`)}**`),
+  ];
+}
+
+/**
+ * Deletions, and deletion+addition pairs of one type that look like a rename: without an `aliases`
+ * entry the engine replaces such a resource (CONVENTIONS, "Renaming or moving a resource").
+ */
+function deletedSection(diff: PlanDiff, maxItems: number): string[] {
+  if (diff.removed.length === 0) return [];
+  const addedTypes = new Set(diff.added.map((r) => r.type));
+  return [
+    "",
+    "#### Deleted or replaced",
+    ...capped(diff.removed, maxItems, (r) => {
+      const rename = addedTypes.has(r.type) ? " — a resource of the same type is added: if this is a rename, add `aliases` or it is **replaced**" : "";
+      return `- ${r.stateful ? "**STATEFUL** " : ""}${ref(r)} is **deleted**${rename}`;
+    }),
+  ];
+}
+
+function statefulSection(diff: PlanDiff, maxItems: number): string[] {
+  if (diff.statefulTouched.length === 0) return [];
+  const added = keySet(diff.added);
+  const removed = keySet(diff.removed);
+  const changed = new Map(diff.changed.map((c) => [key(c), c] as const));
+  return [
+    "",
+    "#### ⚠️ Stateful resources touched",
+    ...capped(diff.statefulTouched, maxItems, (r) => {
+      const k = key(r);
+      const c = changed.get(k);
+      const what = removed.has(k)
+        ? "**deleted** (its data is destroyed unless the resource is retainOnDelete, as in production)"
+        : added.has(k)
+          ? "**added**"
+          : c
+            ? `**changed**: ${c.changes.map((p) => inline(p.path)).join(", ")}`
+            : "**touched**";
+      return `- ${ref(r)} ${what}`;
+    }),
+  ];
+}
+
+function violationSection(diff: PlanDiff, maxItems: number): string[] {
+  if (diff.violations.length === 0) return [];
+  const ordered = [...diff.violations].sort((a, b) => levelRank(a) - levelRank(b));
+  return [
+    "",
+    "#### Policy violations",
+    ...capped(ordered, maxItems, (v) => {
+      const on = v.resource ? ` on ${ref(v.resource)}` : "";
+      return `- **${v.level}** ${inline(v.policy)}${on}: ${escapeText(v.message)} Fix: ${escapeText(v.fix)}`;
+    }),
+  ];
+}
+
+function outputSection(diff: PlanDiff, maxItems: number, maxValueChars: number): string[] {
+  if (diff.outputs.length === 0) return [];
+  return [
+    "",
+    "#### Stack outputs",
+    ...capped(
+      diff.outputs,
+      maxItems,
+      (o) => `- ${inline(o.path)}: ${inline(showValue(o.before, maxValueChars))} → ${inline(showValue(o.after, maxValueChars))}`,
+    ),
+  ];
+}
+
+/** One Markdown block per added, deleted or changed resource, in that order: the folded full diff. */
+function fullDiffBlocks(diff: PlanDiff, maxValueChars: number): string[] {
+  const blocks: string[] = [];
+  for (const r of diff.changed) blocks.push(changedBlock(r, maxValueChars));
+  for (const r of diff.removed) blocks.push(`**− deleted** ${ref(r)}`);
+  for (const r of diff.added) blocks.push(`**+ added** ${ref(r)}`);
+  return blocks;
+}
+
+function changedBlock(r: ChangedResource, maxValueChars: number): string {
+  const lines = r.changes.flatMap((c: PropertyChange) => [
+    `- ${c.path}: ${showValue(c.before, maxValueChars)}`,
+    `+ ${c.path}: ${showValue(c.after, maxValueChars)}`,
+  ]);
+  const fence = fenceFor(lines.join("\n"));
+  return [`**~ changed** ${ref(r)}`, `${fence}diff`, ...lines, fence].join("\n");
+}
+
+/** Adds blocks to the fold while they fit in `budget` bytes; notes how many were left out. */
+function foldedDiff(blocks: string[], budget: number): string {
+  const open = `<details><summary>Full diff (${plural(blocks.length, "resource")})</summary>\n\n`;
+  const close = "\n\n</details>";
+  const note = (shown: number): string =>
+    `\n\n_Truncated to fit GitHub's comment limit: ${blocks.length - shown} of ${blocks.length} resource diffs not shown. ` +
+    "Run `npm run plan -- diff base.json head.json` locally for the whole diff._";
+  const reserve = byteLength(open) + byteLength(close) + byteLength(note(blocks.length));
+  const kept: string[] = [];
+  let used = reserve;
+  for (const block of blocks) {
+    const cost = byteLength(block) + 2;
+    if (used + cost > budget) break;
+    kept.push(block);
+    used += cost;
+  }
+  if (kept.length === 0 && budget < reserve) {
+    return "_Full diff omitted: it does not fit GitHub's comment limit._";
+  }
+  const truncated = kept.length < blocks.length ? note(kept.length) : "";
+  return open + kept.join("\n\n") + truncated + close;
+}
+
+/** The leading part alone is capped per section; this guards against a pathological rest (huge names). */
+function fitLead(lead: string, maxBytes: number): string {
+  if (byteLength(lead) <= maxBytes) return lead;
+  const note = "\n\n_Truncated to fit GitHub's comment limit._";
+  let text = lead.slice(0, maxBytes - byteLength(note));
+  while (byteLength(text) + byteLength(note) > maxBytes) text = text.slice(0, -64);
+  return text + note;
+}
+
+function capped<T>(items: readonly T[], max: number, line: (item: T) => string): string[] {
+  const shown = items.slice(0, max).map(line);
+  if (items.length > max) shown.push(`- … and ${items.length - max} more (see the full diff)`);
+  return shown;
+}
+
+function ref(r: { type: string; name: string }): string {
+  return `${inline(r.name)} (${inline(r.type)})`;
+}
+
+function key(r: { type: string; name: string }): string {
+  return `${r.type}\u0000${r.name}`;
+}
+
+function keySet(rs: readonly ResourceRef[]): Set<string> {
+  return new Set(rs.map(key));
+}
+
+function levelRank(v: Violation): number {
+  return v.level === "mandatory" ? 0 : 1;
+}
+
+function isEmpty(diff: PlanDiff): boolean {
+  return (
+    diff.added.length + diff.removed.length + diff.changed.length + diff.outputs.length + diff.colourSwitches.length +
+      diff.violations.length ===
+    0
+  );
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** A value as one line of JSON, shortened to `max` characters. */
+export function showValue(value: unknown, max: number): string {
+  const text = value === undefined ? "(absent)" : JSON.stringify(value) ?? String(value);
+  const oneLine = text.replace(/\r?\n/g, "\\n");
+  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
+/** Inline code that survives backticks in the content (CommonMark: a longer fence, padded). */
+function inline(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = longest > 0 ? " " : "";
+  return `${fence}${pad}${text.replace(/\r?\n/g, " ")}${pad}${fence}`;
+}
+
+/** A code fence longer than any backtick run in `content`. */
+function fenceFor(content: string): string {
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  return "`".repeat(Math.max(3, longest + 1));
+}
+
+/** Prose from a policy: no raw HTML (it could close the <details> or hide text), one line. */
+function escapeText(text: string): string {
+  return text.replace(/[<>&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;")).replace(/\r?\n/g, " ");
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
