@@ -1,0 +1,163 @@
+import { execFileSync } from "node:child_process";
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import { renderStack, SECRET_MARKER, type RenderResult, type RenderedResource } from "../../tools/render/harness";
+
+let stack: RenderResult;
+let gc: RenderedResource[];
+before(async () => {
+  stack = await renderStack({ stack: "production" });
+  gc = stack.resources.filter((r) => r.name.startsWith("grand-central-production"));
+});
+
+function one(type: string, name?: string): RenderedResource {
+  const found = gc.filter((r) => r.type === type && (name === undefined || r.name === name));
+  assert.equal(found.length, 1, `exactly one ${type}${name ? ` named ${name}` : ""}`);
+  return found[0];
+}
+
+interface Container {
+  name: string;
+  environment: { name: string; value: string }[];
+  secrets: { name: string; valueFrom: string }[];
+  mountPoints: { sourceVolume: string; containerPath: string }[];
+  links: string[];
+}
+function containers(): Container[] {
+  return JSON.parse(String(one("aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions)) as Container[];
+}
+
+interface Statement {
+  Action: string[];
+  Resource: string[] | string;
+  Condition?: unknown;
+}
+function statementsOf(policy: RenderedResource): Statement[] {
+  return (JSON.parse(String(policy.inputs.policy)) as { Statement: Statement[] }).Statement;
+}
+
+test("the CouchDB volume is gp3, encrypted, protected and retained in production, in the instance's zone", () => {
+  const volume = one("aws:ebs/volume:Volume");
+  assert.equal(volume.inputs.type, "gp3");
+  assert.equal(volume.inputs.encrypted, true);
+  assert.equal(volume.inputs.size, 16);
+  assert.equal(volume.inputs.availabilityZone, "us-west-1b");
+  assert.equal(volume.options.protect, true);
+  assert.equal(volume.options.retainOnDelete, true);
+  const group = one("aws:autoscaling/group:Group");
+  assert.deepEqual([group.inputs.minSize, group.inputs.maxSize], [1, 1]);
+  assert.equal((group.inputs.vpcZoneIdentifiers as string[]).length, 1, "the group launches in one subnet only: the volume's zone");
+});
+
+test("the registry scans on push, keeps tags immutable and expires all but the last N images; protected in production", () => {
+  const repository = one("aws:ecr/repository:Repository");
+  assert.deepEqual(repository.inputs.imageScanningConfiguration, { scanOnPush: true });
+  assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE");
+  assert.equal(repository.options.protect, true);
+  assert.equal(repository.options.retainOnDelete, true);
+  const rule = JSON.parse(String(one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy)).rules[0];
+  assert.deepEqual(rule.selection, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 });
+});
+
+test("the service keeps one task, never two at once (min 0 %, max 100 %), rolls back a failed deployment and runs only where the volume is mounted", () => {
+  const service = one("aws:ecs/service:Service");
+  assert.equal(service.inputs.desiredCount, 1);
+  assert.equal(service.inputs.deploymentMinimumHealthyPercent, 0);
+  assert.equal(service.inputs.deploymentMaximumPercent, 100);
+  assert.deepEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+  const volumeId = String(stack.outputs["grand-central"] && (stack.outputs["grand-central"] as Record<string, unknown>).volumeId);
+  assert.deepEqual(service.inputs.placementConstraints, [{ type: "memberOf", expression: `attribute:data-volume == ${volumeId}` }]);
+});
+
+test("the task role may read exactly the configured secrets object and nothing else", () => {
+  const taskRole = one("aws:iam/role:Role", "grand-central-production-task");
+  const roleName = `${taskRole.name}-`;
+  const policies = gc.filter((r) => (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") && String(r.inputs.role).startsWith(roleName));
+  assert.equal(policies.length, 1, "one policy on the task role");
+  assert.deepEqual(statementsOf(policies[0]).map((s) => [s.Action, s.Resource]), [[["s3:GetObject"], ["arn:aws:s3:::scpr-grand-central-secrets/production/secrets.yml"]]]);
+});
+
+test("no container carries access keys; the CouchDB password arrives as an ECS secret from an SSM SecureString", () => {
+  for (const c of containers()) {
+    for (const e of c.environment) {
+      assert.doesNotMatch(e.name, /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)$/, `${c.name} sets ${e.name}`);
+      assert.doesNotMatch(e.value, /\b(AKIA|ASIA)[A-Z0-9]{16}\b/, `${c.name}.${e.name} looks like an access key`);
+      assert.doesNotMatch(e.name, /PASSWORD/, `${c.name} has a password in plain environment`);
+    }
+    assert.deepEqual(c.secrets.map((s) => s.name), ["COUCHDB_PASSWORD"]);
+  }
+  const parameter = one("aws:ssm/parameter:Parameter");
+  assert.equal(parameter.inputs.type, "SecureString");
+  assert.equal(parameter.inputs.value, SECRET_MARKER);
+  const execution = one("aws:iam/rolePolicy:RolePolicy", "grand-central-production-execution-secrets");
+  const arns = new Set(containers().flatMap((c) => c.secrets.map((s) => s.valueFrom)));
+  assert.deepEqual(statementsOf(execution).map((s) => [s.Action, s.Resource]), [[["ssm:GetParameters"], [...arns]]]);
+  assert.equal((stack.outputs["grand-central"] as Record<string, unknown>).couchdbAdminPassword, SECRET_MARKER);
+  for (const secret of stack.secretValues) assert.ok(!JSON.stringify(stack.resources).includes(secret), "no secret value appears unmasked");
+});
+
+test("CouchDB keeps data and local config on the volume, and the app reaches it by link", () => {
+  const task = one("aws:ecs/taskDefinition:TaskDefinition");
+  assert.equal(task.inputs.networkMode, "bridge");
+  assert.deepEqual(task.inputs.volumes, [
+    { name: "couch-data", hostPath: "/opt/couchdb/data" },
+    { name: "couch-etc", hostPath: "/opt/couchdb/etc/local.d" },
+  ]);
+  const [couchdb, app] = containers();
+  assert.deepEqual(couchdb.mountPoints.map((m) => m.containerPath), ["/opt/couchdb/data", "/opt/couchdb/etc/local.d"]);
+  assert.deepEqual(app.links, ["couchdb"]);
+  assert.ok(app.environment.some((e) => e.name === "COUCHDB_URL" && e.value === "http://couchdb:5984"));
+});
+
+test("by default only the app's port is open: 5984 is closed", () => {
+  const group = one("aws:ec2/securityGroup:SecurityGroup");
+  const ingress = group.inputs.ingress as { fromPort: number; toPort: number }[];
+  assert.deepEqual(ingress.map((r) => [r.fromPort, r.toPort]), [[8080, 8080]]);
+});
+
+test("the instance role may attach only the data volume, and only to instances of its own group", () => {
+  const statements = statementsOf(one("aws:iam/rolePolicy:RolePolicy", "grand-central-production-instance-boot"));
+  const attach = statements.filter((s) => s.Action.includes("ec2:AttachVolume"));
+  const volume = one("aws:ebs/volume:Volume");
+  const volumeArn = `arn:aws:ebs:eu-central-1:123456789012:volume/${volume.name}`;
+  assert.deepEqual(attach.map((s) => s.Resource), [[volumeArn], ["arn:aws:ec2:eu-central-1:123456789012:instance/*"]]);
+  assert.deepEqual(attach[1].Condition, { StringEquals: { "aws:ResourceTag/platform-cluster": "grand-central-production" } });
+});
+
+test("the instance boots from the looked-up ECS AMI with IMDSv2 and one hop, and its user data passes shellcheck", () => {
+  const template = one("aws:ec2/launchTemplate:LaunchTemplate");
+  assert.match(String(template.inputs.imageId), /^ami-/);
+  assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+  const script = Buffer.from(String(template.inputs.userData), "base64").toString("utf8");
+  assert.match(script, /volume_id='grand-central-production-couchdb-[0-9a-f]+'/);
+  execFileSync("shellcheck", ["--shell=bash", "-"], { input: script, encoding: "utf8" });
+});
+
+test("every AWS resource is tagged with app and stack, and no colour", () => {
+  const tagged = gc.filter((x) => x.type.startsWith("aws:") && x.inputs.tags !== undefined);
+  assert.ok(tagged.length >= 10);
+  for (const r of tagged) {
+    // The auto-scaling group takes tags as a list of {key, value, propagateAtLaunch}.
+    const tags = Array.isArray(r.inputs.tags)
+      ? Object.fromEntries((r.inputs.tags as { key: string; value: string }[]).map((t) => [t.key, t.value]))
+      : (r.inputs.tags as Record<string, string>);
+    assert.deepEqual([tags.app, tags.stack, tags.colour], ["grand-central", "production", undefined], r.name);
+  }
+});
+
+test("outputs give the service URL, the repository URL and the volume ID", () => {
+  const out = stack.outputs["grand-central"] as Record<string, unknown>;
+  assert.match(String(out.serviceUrl), /^http:\/\/203\.0\.113\.\d+:8080$/);
+  assert.match(String(out.repositoryUrl), /\.dkr\.ecr\..*\/grand-central-production$/);
+  const script = Buffer.from(String(one("aws:ec2/launchTemplate:LaunchTemplate").inputs.userData), "base64").toString("utf8");
+  assert.ok(script.includes(`volume_id='${String(out.volumeId)}'`), "the exported volume is the one every instance attaches");
+  assert.equal(out.fauxtonUrl, undefined);
+});
+
+test("every AWS resource goes through the app's own provider, in the configured region", () => {
+  const provider = one("pulumi:providers:aws", "grand-central-production");
+  assert.equal(provider.inputs.region, "us-west-1");
+  const aws = gc.filter((r) => r.type.startsWith("aws:"));
+  assert.ok(aws.length >= 20);
+  for (const r of aws) assert.equal(r.options.provider, provider.name, `${r.type} ${r.name}`);
+});

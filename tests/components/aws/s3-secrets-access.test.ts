@@ -1,0 +1,17 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { secretsReadPolicy } from "../../../components/aws/s3-secrets-access";
+
+test("the policy grants GetObject on exactly the named objects and nothing else", () => {
+  const doc = JSON.parse(secretsReadPolicy([{ bucket: "b1", key: "prod/secrets.yml" }, { bucket: "b2", key: "x.json" }], undefined));
+  assert.deepEqual(doc.Statement, [
+    { Sid: "ReadSecretsObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::b1/prod/secrets.yml", "arn:aws:s3:::b2/x.json"] },
+  ]);
+});
+
+test("a KMS key adds Decrypt on exactly that key", () => {
+  const key = "arn:aws:kms:us-west-1:123456789012:key/00000000-0000-0000-0000-000000000000";
+  const doc = JSON.parse(secretsReadPolicy([{ bucket: "b1", key: "k" }], key));
+  assert.deepEqual(doc.Statement[1], { Sid: "DecryptSecretsObjects", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [key] });
+  assert.equal(doc.Statement.length, 2);
+});
