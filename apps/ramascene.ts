@@ -1,8 +1,233 @@
-/** The `ramascene` app. Placeholder: its issue builds it. */
+/**
+ * The `ramascene` app (seed 003): daphne (ASGI) and two celery workers, redis and rabbitmq, behind
+ * nginx with TLS, on one DigitalOcean node, blue/green on that node.
+ *
+ * - Shared, colour-independent: redis (channels layer), rabbitmq (celery broker), certbot (one
+ *   certificate for the production and both colour names, DNS-01), and the node's block-storage
+ *   volume holding the datasets directory and the SQLite database.
+ * - Per colour (web-facing): `daphne-<colour>` on 8001.
+ * - Live only (one container each, image follows the live colour): `worker1` (`-Q calc_default -n
+ *   worker1.%h`) and `worker2` (`-Q modelling -n worker2.%h`), concurrency 1, one task per child
+ *   (the colours share the broker, so an idle colour's worker would take live tasks), and
+ *   `clear-models`, the weekly job (Sundays 05:00 UTC, seed's cron line `0 5 * * 0`), which must
+ *   never run twice.
+ * - Front: nginx (config generated here): the production name to the live daphne, `blue.`/`green.`
+ *   to each colour, websocket upgrades passed. A switch changes only nginx's config (so the nginx
+ *   container) and moves the live-only singletons.
+ *
+ * Release step: `manage.py migrate` runs once per colour version inside that colour's daphne
+ * container ({@link ColourRelease}), green after blue so two never race on the one SQLite file.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { SecretValues } from "../config";
 import type { RamasceneConfig, RamasceneSecrets } from "../config/apps/ramascene";
+import type { Colour } from "../config/primitives";
+import { DnsZone } from "../components/digitalocean/dns-zone";
+import { Node } from "../components/digitalocean/node";
+import { LETSENCRYPT_DIR, certbotDnsContainer, certificatePaths, proxyStartScript } from "../components/docker/acme-dns";
+import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
+import { BOTH_COLOURS, colourContainerName, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
+import { ColourRelease } from "../components/docker/colour-release";
+import { renderNginxConfig } from "../components/docker/nginx-config";
 import type { AppContext } from "./context";
 
-export function deployRamascene(_ctx: AppContext, _config: RamasceneConfig, _secrets: SecretValues<RamasceneSecrets> | undefined): Record<string, unknown> {
-  throw new Error("the ramascene app is not built yet");
+export const RAMASCENE_IMAGES = {
+  /** Built from the ramascene repository (Python, the React bundle and collectstatic baked in). */
+  app: "ghcr.io/ramascene/ramascene",
+  nginx: "nginx:1.27.2-alpine",
+  redis: "redis:7.4.1-alpine",
+  rabbitmq: "rabbitmq:3.13.7-management-alpine",
+  certbot: "certbot/dns-digitalocean:v3.0.1",
+} as const;
+
+const DATA_MOUNT = "/mnt/ramascene-data";
+const DATASETS_DIR = "/data/datasets";
+const DB_DIR = "/data/db";
+const DAPHNE_PORT = 8001;
+const CERT_NAME = "ramascene";
+
+/** When the weekly job runs: ISO weekday (1 = Monday ... 7 = Sunday), hour and minute, UTC. */
+export interface WeeklyTime {
+  weekday: number;
+  hour: number;
+  minute: number;
+}
+
+/** Seed 003, "Management of database results": `0 5 * * 0`, at 05:00 every Sunday. */
+export const CLEAR_MODELS_AT: WeeklyTime = { weekday: 7, hour: 5, minute: 0 };
+
+/**
+ * A shell loop that runs `argv` once a week at `at` (UTC), for an app image without cron: it wakes
+ * at the start of every minute and compares the clock, so it never drifts past the minute.
+ */
+export function weeklyJobScript(argv: readonly string[], at: WeeklyTime): string {
+  if (!Number.isInteger(at.weekday) || at.weekday < 1 || at.weekday > 7) throw new Error(`weeklyJobScript: weekday ${at.weekday} must be 1-7`);
+  if (!Number.isInteger(at.hour) || at.hour < 0 || at.hour > 23) throw new Error(`weeklyJobScript: hour ${at.hour} must be 0-23`);
+  if (!Number.isInteger(at.minute) || at.minute < 0 || at.minute > 59) throw new Error(`weeklyJobScript: minute ${at.minute} must be 0-59`);
+  if (argv.length === 0 || argv.some((a) => !/^[A-Za-z0-9_./=-]+$/.test(a))) throw new Error("weeklyJobScript: argv must be plain words");
+  const stamp = `${at.weekday}${String(at.hour).padStart(2, "0")}${String(at.minute).padStart(2, "0")}`;
+  return `set -u
+while :; do
+  now=$(date -u +%s)
+  sleep $((60 - now % 60))
+  if [ "$(date -u +%u%H%M)" = "${stamp}" ]; then
+    echo "weekly job: ${argv.join(" ")}"
+    ${argv.join(" ")} || echo "weekly job failed; next run in a week" >&2
+  fi
+done
+`;
+}
+
+function relativeName(host: string, zone: string): string {
+  return host === zone ? "@" : host.slice(0, -(zone.length + 1));
+}
+
+export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secrets: SecretValues<RamasceneSecrets> | undefined): Record<string, unknown> {
+  if (!secrets) throw new Error("secrets.ramascene is required when apps.ramascene.enabled is true");
+  const name = `ramascene-${ctx.stack}`;
+
+  const node = new Node(name, {
+    region: config.region,
+    size: config.nodeSize,
+    adminCidrs: config.adminCidrs,
+    adminSshKeys: config.adminSshKeys,
+    publicPorts: [80, 443],
+    tags: ["ramascene"],
+    dataVolume: { sizeGiB: config.dataVolumeGiB, mountPath: DATA_MOUNT, protect: ctx.protectState },
+  });
+  const hostnames = [config.domain, ...BOTH_COLOURS.map((c) => colourHostname(config.domain, c))];
+  new DnsZone("ramascene-dns", {
+    zone: config.dnsZone,
+    adopt: config.adoptDnsZone,
+    protect: ctx.protectState,
+    records: hostnames.map((host) => ({ name: relativeName(host, config.dnsZone), ip: node.ipv4Address })),
+  });
+
+  const secretKey = new random.RandomPassword("ramascene-django-secret-key", { length: 64, special: false }).result;
+  const credentialOpts = { protect: ctx.protectState };
+  const rabbitUser = pulumi.interpolate`u${new random.RandomPassword("ramascene-rabbitmq-user", { length: 24, special: false, upper: false }, credentialOpts).result}`;
+  const rabbitPassword = new random.RandomPassword("ramascene-rabbitmq-password", { length: 40, special: false }, credentialOpts).result;
+
+  const appEnv: Record<string, pulumi.Input<string>> = {
+    DJANGO_SETTINGS_MODULE: config.settingsModule,
+    DATASETS_VERSION: config.datasetsVersion,
+    DATASETS_DIR,
+    SECRET_KEY: secretKey,
+    BROKER_URL: pulumi.interpolate`amqp://${rabbitUser}:${rabbitPassword}@rabbitmq:5672//`,
+    HOST: config.domain,
+    OPENBLAS_NUM_THREADS: String(config.openblasThreads),
+    // Where the production settings find the channels layer and the SQLite file (volumes below).
+    REDIS_HOST: "redis",
+    SQLITE_PATH: `${DB_DIR}/db.sqlite3`,
+  };
+  const appImage = (colour: Colour) => `${RAMASCENE_IMAGES.app}:${config.versions[colour]}`;
+  const dataMounts = [
+    { hostPath: `${DATA_MOUNT}/datasets`, target: DATASETS_DIR, readOnly: true },
+    { hostPath: `${DATA_MOUNT}/db`, target: DB_DIR },
+  ];
+  const worker = (queue: string, nodeName: string): ContainerSpec => ({
+    name: nodeName,
+    image: appImage(config.live),
+    // Seed 003, "Celery details": one process, a fresh child per task so numpy's memory is returned.
+    command: ["celery", "-A", "ramasceneMasterProject", "worker", "--concurrency", "1", "--max-tasks-per-child", "1", "-Q", queue, "-n", `${nodeName}.%h`],
+    env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
+    mounts: dataMounts,
+    after: ["rabbitmq", "redis"],
+  });
+
+  const shared: ContainerSpec[] = [
+    { name: "redis", image: RAMASCENE_IMAGES.redis, healthcheck: ["CMD", "redis-cli", "ping"] },
+    {
+      name: "rabbitmq",
+      image: RAMASCENE_IMAGES.rabbitmq,
+      env: { RABBITMQ_DEFAULT_USER: rabbitUser, RABBITMQ_DEFAULT_PASS: rabbitPassword },
+      mounts: [{ volume: "ramascene-rabbitmq", target: "/var/lib/rabbitmq" }],
+      healthcheck: ["CMD", "rabbitmq-diagnostics", "-q", "ping"],
+    },
+    certbotDnsContainer({
+      name: "certbot",
+      image: RAMASCENE_IMAGES.certbot,
+      certName: CERT_NAME,
+      hostnames,
+      email: config.alertEmail,
+      dnsToken: secrets.acmeDnsToken,
+      volume: "ramascene-letsencrypt",
+      staging: config.acmeStaging,
+    }),
+  ];
+  const perColour: ContainerSpec[] = BOTH_COLOURS.map((colour) => ({
+    name: colourContainerName("daphne", colour),
+    image: appImage(colour),
+    command: ["daphne", "-b", "0.0.0.0", "-p", String(DAPHNE_PORT), "ramasceneMasterProject.asgi:application"],
+    env: { ...appEnv, DEPLOYMENT_COLOUR: colour },
+    mounts: dataMounts,
+    healthcheck: ["CMD", "python", "-c", `import socket; socket.create_connection(("127.0.0.1", ${DAPHNE_PORT}), 5)`],
+    after: ["redis", "rabbitmq"],
+  }));
+  const liveOnly: ContainerSpec[] = [
+    worker("calc_default", "worker1"),
+    worker("modelling", "worker2"),
+    {
+      name: "clear-models",
+      image: appImage(config.live),
+      entrypoint: ["/bin/sh", "-c"],
+      command: [weeklyJobScript(["python", "manage.py", "clear_models"], CLEAR_MODELS_AT)],
+      env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
+      mounts: dataMounts,
+    },
+  ];
+
+  const cert = certificatePaths(CERT_NAME);
+  const nginxConf = renderNginxConfig({
+    sites: colourRoutes(config.domain, config.live).map((route) => ({
+      hostnames: route.hostnames,
+      upstream: `http://${colourContainerName("daphne", route.colour)}:${DAPHNE_PORT}`,
+      tls: cert,
+      websockets: true,
+    })),
+  });
+  const front: ContainerSpec = {
+    name: "nginx",
+    image: RAMASCENE_IMAGES.nginx,
+    entrypoint: ["/bin/sh", "-c"],
+    command: [proxyStartScript(cert.certificate)],
+    ports: [
+      { internal: 80, external: 80, ip: "0.0.0.0" },
+      { internal: 443, external: 443, ip: "0.0.0.0" },
+    ],
+    files: [{ path: "/etc/nginx/nginx.conf", content: nginxConf }],
+    mounts: [{ volume: "ramascene-letsencrypt", target: LETSENCRYPT_DIR, readOnly: true }],
+  };
+
+  const stack = new ContainerStack(
+    "ramascene",
+    {
+      provider: node.docker,
+      containers: [...shared, ...perColour, ...liveOnly, front],
+      volumes: ["ramascene-rabbitmq", "ramascene-letsencrypt"],
+      protectVolumes: ctx.protectState,
+      dependsOn: [node.ready],
+    },
+  );
+
+  let previous: pulumi.Resource | undefined;
+  for (const colour of BOTH_COLOURS) {
+    const container = colourContainerName("daphne", colour);
+    previous = new ColourRelease(
+      `ramascene-release-${colour}`,
+      { host: node.ipv4Address, hostKey: node.hostPublicKey, container, commands: [["python", "manage.py", "migrate", "--noinput"]], trigger: config.versions[colour] },
+      { dependsOn: previous ? [stack.containers[container], previous] : [stack.containers[container]] },
+    );
+  }
+
+  return {
+    liveColour: config.live,
+    liveUrl: `https://${config.domain}`,
+    blueUrl: `https://${colourHostname(config.domain, "blue")}`,
+    greenUrl: `https://${colourHostname(config.domain, "green")}`,
+    nodeIp: node.ipv4Address,
+    knownHostsLines: [node.knownHostsLine],
+    hostKeyFingerprint: node.hostKeyFingerprint,
+  };
 }

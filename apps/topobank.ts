@@ -1,8 +1,302 @@
-/** The `topobank` app. Placeholder: its issue builds it. */
+/**
+ * The `topobank` app (seed 001): the seed's docker-compose stack (caddy, django, celery worker and
+ * beat, flower, memcached, postgres, rabbitmq, dbbackup) on one DigitalOcean node, blue/green on
+ * that node.
+ *
+ * - Shared, colour-independent: postgres (data on the node's block-storage volume), rabbitmq,
+ *   memcached, dbbackup (its image does not depend on the app version; one scheduler, one dump).
+ * - Per colour (web-facing): `django-<colour>` and `flower-<colour>`.
+ * - Live only (singletons, one container each whose image follows the live colour): `celerybeat`
+ *   (scheduled tasks must never run twice) and `celeryworker` (the colours share one broker, so a
+ *   worker of the idle colour would take the live colour's tasks with other code).
+ * - Front: caddy with automatic HTTPS; the production name goes to the live colour, `blue.`/`green.`
+ *   to each colour, `flower.` to the live flower from admin networks only.
+ * A switch (`apps.topobank.live`) changes the Caddyfile (so the caddy container) and moves the two
+ * singletons to the new live version; databases, broker, caches and volumes are untouched.
+ *
+ * Release steps (`migrate`, `register_analysis_functions`) run once per colour version, inside that
+ * colour's django container, through {@link ColourRelease}; green's wait for blue's so two
+ * migrations never run at once against the shared database.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { SecretValues } from "../config";
 import type { TopobankConfig, TopobankSecrets } from "../config/apps/topobank";
-import type { AppContext } from "./context";
+import type { Colour } from "../config/primitives";
+import { Bucket } from "../components/digitalocean/bucket";
+import { DnsZone } from "../components/digitalocean/dns-zone";
+import { Node } from "../components/digitalocean/node";
+import { renderCaddyfile } from "../components/docker/caddy-file";
+import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
+import { BOTH_COLOURS, colourContainerName, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
+import { ColourRelease } from "../components/docker/colour-release";
+import { type AppContext, statefulOptions } from "./context";
 
-export function deployTopobank(_ctx: AppContext, _config: TopobankConfig, _secrets: SecretValues<TopobankSecrets> | undefined): Record<string, unknown> {
-  throw new Error("the topobank app is not built yet");
+/** Images. The app image is built from the TopoBank repository's production Dockerfile (cookiecutter-django layout). */
+export const TOPOBANK_IMAGES = {
+  app: "ghcr.io/contactengineering/topobank",
+  caddy: "caddy:2.8.4-alpine",
+  postgres: "postgres:16.4-bookworm",
+  rabbitmq: "rabbitmq:3.13.7-management-alpine",
+  memcached: "memcached:1.6.31-alpine",
+  dbbackup: "codestation/go-s3-backup:0.7.2",
+} as const;
+
+/** Where the node mounts its block-storage volume. */
+const DATA_MOUNT = "/mnt/topobank-data";
+const DJANGO_PORT = 5000;
+const FLOWER_PORT = 5555;
+const POSTGRES_DB = "topobank";
+
+/** A record name relative to its zone ("@" for the apex). */
+function relativeName(host: string, zone: string): string {
+  return host === zone ? "@" : host.slice(0, -(zone.length + 1));
+}
+
+/** A generated secret: letters and digits only, so it is safe in URLs (broker, database, e-mail). */
+function generated(name: string, length: number, opts?: pulumi.CustomResourceOptions): pulumi.Output<string> {
+  return new random.RandomPassword(name, { length, special: false }, opts).result;
+}
+
+/** Lower-case letters and digits, starting with a letter: a safe Postgres/RabbitMQ user name. */
+function generatedUserName(name: string, opts?: pulumi.CustomResourceOptions): pulumi.Output<string> {
+  const suffix = new random.RandomPassword(name, { length: 24, special: false, upper: false }, opts).result;
+  return pulumi.interpolate`u${suffix}`;
+}
+
+export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets: SecretValues<TopobankSecrets> | undefined): Record<string, unknown> {
+  // The schema requires secrets.topobank whenever topobank is enabled; these narrow the types.
+  if (!secrets) throw new Error("secrets.topobank is required when apps.topobank.enabled is true");
+  if (config.bucket.kind === "s3" && !secrets.s3) {
+    throw new Error("platform:secrets.topobank.s3: required when apps.topobank.bucket.kind is \"s3\" (set accessKeyId and secretAccessKey with pulumi config set --secret --path)");
+  }
+  const name = `topobank-${ctx.stack}`;
+  const stateful = statefulOptions(ctx);
+
+  const node = new Node(name, {
+    region: config.region,
+    size: config.nodeSize,
+    adminCidrs: config.adminCidrs,
+    adminSshKeys: config.adminSshKeys,
+    publicPorts: [80, 443],
+    tags: ["topobank"],
+    dataVolume: { sizeGiB: config.dataVolumeGiB, mountPath: DATA_MOUNT, protect: ctx.protectState },
+  });
+
+  const flowerHost = `flower.${config.domain}`;
+  new DnsZone("topobank-dns", {
+    zone: config.dnsZone,
+    adopt: config.adoptDnsZone,
+    protect: ctx.protectState,
+    records: [config.domain, ...BOTH_COLOURS.map((c) => colourHostname(config.domain, c)), flowerHost].map((host) => ({
+      name: relativeName(host, config.dnsZone),
+      ip: node.ipv4Address,
+    })),
+  });
+
+  // Storage: a Spaces bucket with a key scoped to it, or an existing S3 bucket with keys from secret config.
+  let storage: { bucket: pulumi.Input<string>; endpoint: pulumi.Input<string>; region: string; accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+  if (config.bucket.kind === "spaces") {
+    const bucket = new Bucket("topobank-bucket", { bucketName: config.bucket.name, region: config.region, protect: ctx.protectState });
+    storage = { bucket: bucket.bucketName, endpoint: bucket.endpoint, region: config.region, accessKeyId: pulumi.secret(bucket.accessKeyId), secretAccessKey: bucket.secretAccessKey };
+  } else {
+    const s3 = secrets.s3 as NonNullable<typeof secrets.s3>;
+    storage = { bucket: config.bucket.name, endpoint: config.bucket.endpoint, region: config.bucket.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
+  }
+
+  // Secrets the program makes (seed: "long random strings"). Database and broker credentials only
+  // take effect when their data directory is first initialised, so they are protected in production.
+  const credentialOpts = { protect: stateful.protect };
+  const postgresUser = generatedUserName("topobank-postgres-user", credentialOpts);
+  const postgresPassword = generated("topobank-postgres-password", 40, credentialOpts);
+  const rabbitUser = generatedUserName("topobank-rabbitmq-user", credentialOpts);
+  const rabbitPassword = generated("topobank-rabbitmq-password", 40, credentialOpts);
+  const djangoSecretKey = generated("topobank-django-secret-key", 64);
+  const adminPath = generated("topobank-admin-url", 32);
+  const flowerUser = generatedUserName("topobank-flower-user");
+  const flowerPassword = generated("topobank-flower-password", 40);
+
+  const postgresEnv = {
+    POSTGRES_HOST: "postgres",
+    POSTGRES_PORT: "5432",
+    POSTGRES_DB,
+    POSTGRES_USER: postgresUser,
+    POSTGRES_PASSWORD: postgresPassword,
+  };
+  const [smtpHost, smtpPort] = config.smtpServer.split(":");
+  const appEnv: Record<string, pulumi.Input<string>> = {
+    ...postgresEnv,
+    DATABASE_URL: pulumi.interpolate`postgres://${postgresUser}:${postgresPassword}@postgres:5432/${POSTGRES_DB}`,
+    DJANGO_SETTINGS_MODULE: "config.settings.production",
+    DJANGO_SECRET_KEY: djangoSecretKey,
+    DJANGO_ADMIN_URL: pulumi.interpolate`${adminPath}/`,
+    DJANGO_ALLOWED_HOSTS: [config.domain, ...BOTH_COLOURS.map((c) => colourHostname(config.domain, c))].join(","),
+    FIREFOX_BINARY_PATH: "/opt/conda/bin/FirefoxApp/firefox",
+    GECKODRIVER_PATH: "/opt/conda/bin/geckodriver",
+    // Caddy redirects to HTTPS before Django sees a request.
+    DJANGO_SECURE_SSL_REDIRECT: "False",
+    DJANGO_DEFAULT_FROM_EMAIL: config.fromEmail,
+    DJANGO_EMAIL_URL: pulumi.interpolate`smtp+ssl://${encodeURIComponent(config.smtpUser)}:${secrets.emailPassword.apply(encodeURIComponent)}@${smtpHost}:${smtpPort}`,
+    DJANGO_ACCOUNT_ALLOW_REGISTRATION: config.allowRegistration ? "True" : "False",
+    WEB_CONCURRENCY: String(config.webConcurrency),
+    CELERY_BROKER_URL: pulumi.interpolate`amqp://${rabbitUser}:${rabbitPassword}@rabbitmq:5672//`,
+    CELERY_RESULT_BACKEND: "cache+memcached://memcached:11211/",
+    CELERY_FLOWER_USER: flowerUser,
+    CELERY_FLOWER_PASSWORD: flowerPassword,
+    ORCID_CLIENT_ID: secrets.orcidClientId,
+    ORCID_SECRET: secrets.orcidSecret,
+    USE_S3_STORAGE: "yes",
+    AWS_ACCESS_KEY_ID: storage.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: storage.secretAccessKey,
+    AWS_STORAGE_BUCKET_NAME: storage.bucket,
+    AWS_S3_ENDPOINT_URL: storage.endpoint,
+    AWS_S3_USE_SSL: "True",
+    AWS_S3_VERIFY: "True",
+    DBBACKUP_SCHEDULE: config.backup.schedule,
+  };
+  const appImage = (colour: Colour) => `${TOPOBANK_IMAGES.app}:${config.versions[colour]}`;
+  // A TCP connect, not an HTTP request: ALLOWED_HOSTS would reject the probe's Host header.
+  const tcpProbe = (port: number) => ["CMD", "python", "-c", `import socket; socket.create_connection(("127.0.0.1", ${port}), 5)`];
+
+  const shared: ContainerSpec[] = [
+    {
+      name: "postgres",
+      image: TOPOBANK_IMAGES.postgres,
+      env: { POSTGRES_DB, POSTGRES_USER: postgresUser, POSTGRES_PASSWORD: postgresPassword, PGDATA: "/var/lib/postgresql/data/pgdata" },
+      mounts: [{ hostPath: `${DATA_MOUNT}/postgres`, target: "/var/lib/postgresql/data" }],
+      healthcheck: ["CMD-SHELL", 'pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB"'],
+    },
+    {
+      name: "rabbitmq",
+      image: TOPOBANK_IMAGES.rabbitmq,
+      env: { RABBITMQ_DEFAULT_USER: rabbitUser, RABBITMQ_DEFAULT_PASS: rabbitPassword },
+      mounts: [{ volume: "topobank-rabbitmq", target: "/var/lib/rabbitmq" }],
+      healthcheck: ["CMD", "rabbitmq-diagnostics", "-q", "ping"],
+    },
+    { name: "memcached", image: TOPOBANK_IMAGES.memcached, command: ["memcached", "-m", "256"] },
+    {
+      // Seed 001, "Automated backups": go-s3-backup on a schedule, dumps under backup/; it deletes
+      // all but the newest MAX_BACKUPS after each successful dump, so the newest N always remain.
+      name: "dbbackup",
+      image: TOPOBANK_IMAGES.dbbackup,
+      command: ["backup", "postgres", "s3"],
+      env: {
+        SCHEDULE: config.backup.schedule,
+        MAX_BACKUPS: String(config.backup.keepNewest),
+        DATABASE_HOST: "postgres",
+        DATABASE_PORT: "5432",
+        DATABASE_NAME: POSTGRES_DB,
+        DATABASE_USER: postgresUser,
+        DATABASE_PASSWORD: postgresPassword,
+        S3_ENDPOINT: storage.endpoint,
+        S3_BUCKET: storage.bucket,
+        S3_REGION: storage.region,
+        S3_PREFIX: "backup/",
+        S3_FORCE_PATH_STYLE: "1",
+        AWS_ACCESS_KEY_ID: storage.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: storage.secretAccessKey,
+      },
+      after: ["postgres"],
+    },
+  ];
+
+  const perColour: ContainerSpec[] = BOTH_COLOURS.flatMap((colour): ContainerSpec[] => [
+    {
+      name: colourContainerName("django", colour),
+      image: appImage(colour),
+      command: ["/start"],
+      env: { ...appEnv, DEPLOYMENT_COLOUR: colour },
+      healthcheck: tcpProbe(DJANGO_PORT),
+      after: ["postgres", "rabbitmq", "memcached"],
+    },
+    {
+      name: colourContainerName("flower", colour),
+      image: appImage(colour),
+      command: ["/start-flower"],
+      env: { ...appEnv, DEPLOYMENT_COLOUR: colour },
+      after: ["rabbitmq"],
+    },
+  ]);
+
+  const liveOnly: ContainerSpec[] = [
+    {
+      name: "celeryworker",
+      image: appImage(config.live),
+      command: ["/start-celeryworker"],
+      env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
+      after: ["postgres", "rabbitmq", "memcached"],
+    },
+    {
+      name: "celerybeat",
+      image: appImage(config.live),
+      command: ["/start-celerybeat"],
+      env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
+      after: ["postgres", "rabbitmq"],
+    },
+  ];
+
+  const caddyfile = renderCaddyfile({
+    email: config.alertEmail,
+    sites: [
+      ...colourRoutes(config.domain, config.live).map((route) => ({
+        hostnames: route.hostnames,
+        upstream: `${colourContainerName("django", route.colour)}:${DJANGO_PORT}`,
+        maxBodySize: "500MB",
+      })),
+      { hostnames: [flowerHost], upstream: `${colourContainerName("flower", config.live)}:${FLOWER_PORT}`, allowFrom: config.adminCidrs },
+    ],
+  });
+  const front: ContainerSpec = {
+    name: "caddy",
+    image: TOPOBANK_IMAGES.caddy,
+    // Only the proxy is published beyond the host; everything else is reachable on the stack's network only.
+    ports: [
+      { internal: 80, external: 80, ip: "0.0.0.0" },
+      { internal: 443, external: 443, ip: "0.0.0.0" },
+    ],
+    files: [{ path: "/etc/caddy/Caddyfile", content: caddyfile }],
+    mounts: [{ volume: "topobank-caddy-data", target: "/data" }],
+  };
+
+  const stack = new ContainerStack(
+    "topobank",
+    {
+      provider: node.docker,
+      containers: [...shared, ...perColour, ...liveOnly, front],
+      volumes: ["topobank-rabbitmq", "topobank-caddy-data"],
+      protectVolumes: ctx.protectState,
+      dependsOn: [node.ready],
+    },
+  );
+
+  let previous: pulumi.Resource | undefined;
+  for (const colour of BOTH_COLOURS) {
+    const container = colourContainerName("django", colour);
+    previous = new ColourRelease(
+      `topobank-release-${colour}`,
+      {
+        host: node.ipv4Address,
+        hostKey: node.hostPublicKey,
+        container,
+        commands: [
+          ["python", "manage.py", "migrate", "--noinput"],
+          ["python", "manage.py", "register_analysis_functions"],
+        ],
+        trigger: config.versions[colour],
+      },
+      { dependsOn: previous ? [stack.containers[container], previous] : [stack.containers[container]] },
+    );
+  }
+
+  return {
+    liveColour: config.live,
+    liveUrl: `https://${config.domain}`,
+    blueUrl: `https://${colourHostname(config.domain, "blue")}`,
+    greenUrl: `https://${colourHostname(config.domain, "green")}`,
+    flowerUrl: `https://${flowerHost}`,
+    nodeIp: node.ipv4Address,
+    knownHostsLines: [node.knownHostsLine],
+    hostKeyFingerprint: node.hostKeyFingerprint,
+    adminUrl: pulumi.secret(pulumi.interpolate`https://${config.domain}/${adminPath}/`),
+  };
 }

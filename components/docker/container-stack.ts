@@ -143,7 +143,9 @@ export class ContainerStack extends pulumi.ComponentResource {
           mustRun: true,
           destroyGraceSeconds: 30,
         },
-        { ...childOpts, dependsOn: [...after, ...(args.dependsOn ?? [])] },
+        // Delete first: names are fixed (create-first would clash on the name), and a singleton
+        // must never run twice.
+        { ...childOpts, dependsOn: [...after, ...(args.dependsOn ?? [])], deleteBeforeReplace: true },
       );
     }
     this.registerOutputs({ networkName: this.networkName });

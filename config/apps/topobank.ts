@@ -1,12 +1,106 @@
-/** Config of the `topobank` app. Placeholder until its issue lands: only `enabled: false` is accepted. */
+/** Config of the `topobank` app (seed 001): a Django container stack on one DigitalOcean node, blue/green on that node. */
 import { z } from "zod";
+import { adminCidrs, colour, colourVersions, doRegion, doSize, email, gib, hostname, sshPublicKey } from "../primitives";
 
-export const topobankConfig = z.strictObject({
-  /** Deploy this app in this stack. Only false until the app is built. */
-  enabled: z.literal(false, { error: "the topobank app is not built yet; only enabled: false is accepted" }),
-});
+/**
+ * A go-s3-backup schedule (robfig/cron, as the seed's DBBACKUP_SCHEDULE): a predefined schedule such
+ * as `@daily`, `@every 6h`, or six fields (seconds minutes hours day-of-month month day-of-week).
+ */
+export const backupSchedule = z
+  .string()
+  .regex(
+    /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every [0-9]+(h|m|s)([0-9]+(m|s))?|(\S+\s+){5}\S+)$/,
+    "a go-s3-backup schedule: @daily, @hourly, @weekly, @every 6h, or six cron fields 'sec min hour dom month dow'",
+  );
+
+export const topobankConfig = z
+  .strictObject({
+    /** Deploy this app in this stack. */
+    enabled: z.boolean(),
+    /** Colour whose containers take production traffic at `domain`. */
+    live: colour,
+    /** Image tag of the django/celery image for each colour. */
+    versions: colourVersions,
+    /** Production host name (the seed's DOMAIN_NAME); colours are `blue.<domain>` and `green.<domain>`, flower `flower.<domain>`. */
+    domain: hostname,
+    /** DigitalOcean domain (DNS zone) that holds the records: `domain` itself or one of its parents. */
+    dnsZone: hostname,
+    /** Adopt an existing DigitalOcean domain instead of creating it. Default: false. */
+    adoptDnsZone: z.boolean().default(false),
+    /** Region of the node, its volume and the Spaces bucket. */
+    region: doRegion,
+    /** Droplet size of the node that runs every container. */
+    nodeSize: doSize,
+    /** Block-storage volume holding the Postgres data directory, in GiB. Default: 20. */
+    dataVolumeGiB: gib(1, 16384).default(20),
+    /** Networks allowed to SSH to the node (Pulumi's Docker provider path) and to open flower. */
+    adminCidrs: adminCidrs.min(1, "at least one admin network: Pulumi reaches the node's Docker engine over SSH"),
+    /** Public keys allowed to log in as root. */
+    adminSshKeys: z.array(sshPublicKey).min(1, "at least one admin SSH public key"),
+    /** Where Let's Encrypt expiry notices go (caddy's ACME account). */
+    alertEmail: email,
+    /** Gunicorn workers per colour (the seed's WEB_CONCURRENCY). Default: 4. */
+    webConcurrency: z.number().int("a whole number of gunicorn workers").min(1).max(64).default(4),
+    /** Sender address of outgoing mail (DJANGO_DEFAULT_FROM_EMAIL). */
+    fromEmail: email,
+    /** SMTP server as `host:port`, reached with SSL (the seed's DJANGO_EMAIL_URL smtp+ssl://). */
+    smtpServer: z.string().regex(/^[a-z0-9.-]+:[0-9]{1,5}$/, "an SMTP server as host:port, such as mail.example.org:465"),
+    /** SMTP user name; the password is secret config `secrets.topobank.emailPassword`. */
+    smtpUser: z.string().min(1, "the SMTP login, such as topobank@example.org"),
+    /** Let new users register (DJANGO_ACCOUNT_ALLOW_REGISTRATION). Default: true. */
+    allowRegistration: z.boolean().default(true),
+    bucket: z.discriminatedUnion(
+      "kind",
+      [
+        z.strictObject({
+          /** A DigitalOcean Spaces bucket created here with a bucket-scoped key generated here (no key in config). */
+          kind: z.literal("spaces"),
+          /** Bucket name (AWS_STORAGE_BUCKET_NAME); media under `media/`, dumps under `backup/`. */
+          name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lower-case letters, digits and '-'"),
+        }),
+        z.strictObject({
+          /** An existing S3-compatible bucket elsewhere (as in the seed); its keys are secret config `secrets.topobank.s3`. */
+          kind: z.literal("s3"),
+          /** Bucket name (AWS_STORAGE_BUCKET_NAME). */
+          name: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lower-case letters, digits, '.' and '-'"),
+          /** S3 endpoint URL (AWS_S3_ENDPOINT_URL), such as https://s3.eu-central-1.amazonaws.com. */
+          endpoint: z.url({ protocol: /^https$/, error: "an https:// endpoint URL such as https://s3.eu-central-1.amazonaws.com" }),
+          /** Region the S3 client signs for. Default: us-east-1. */
+          region: z.string().min(1).default("us-east-1"),
+        }),
+      ],
+      { error: 'bucket.kind must be "spaces" (created here) or "s3" (an existing bucket, keys in secret config)' },
+    ),
+    backup: z
+      .strictObject({
+        /** When the dump runs (the seed's DBBACKUP_SCHEDULE). Default: "@daily". */
+        schedule: backupSchedule.default("@daily"),
+        /** Dumps kept under `backup/`: the backup service deletes older ones after each dump. Default: 10. */
+        keepNewest: z.number().int("a whole number of dumps").min(1).max(1000).default(10),
+      })
+      .default({ schedule: "@daily", keepNewest: 10 }),
+  })
+  .superRefine((app, ctx) => {
+    if (app.domain !== app.dnsZone && !app.domain.endsWith(`.${app.dnsZone}`)) {
+      ctx.addIssue({ code: "custom", path: ["dnsZone"], input: app.dnsZone, message: `must be the domain "${app.domain}" itself or one of its parent domains` });
+    }
+  });
 export type TopobankConfig = z.infer<typeof topobankConfig>;
 
-/** Secrets of `topobank` (secret config `platform:secrets`, key `topobank`). */
-export const topobankSecrets = z.strictObject({});
+/** Secrets of `topobank` (secret config `platform:secrets`, key `topobank`): only what comes from outside. */
+export const topobankSecrets = z.strictObject({
+  /** ORCID OAuth client ID (ORCID_CLIENT_ID), from the ORCID developer tools. */
+  orcidClientId: z.string().min(1, "the ORCID client ID, such as APP-XXXXXXXXXXXXXXXX"),
+  /** ORCID OAuth client secret (ORCID_SECRET). */
+  orcidSecret: z.string().min(1, "the ORCID client secret"),
+  /** Password of the SMTP account (part of DJANGO_EMAIL_URL). */
+  emailPassword: z.string().min(1, "the SMTP password"),
+  /** Keys of an existing S3 bucket; required when bucket.kind is "s3" (Spaces keys are generated). */
+  s3: z
+    .strictObject({
+      accessKeyId: z.string().min(1, "the S3 access key ID"),
+      secretAccessKey: z.string().min(1, "the S3 secret access key"),
+    })
+    .optional(),
+});
 export type TopobankSecrets = z.infer<typeof topobankSecrets>;

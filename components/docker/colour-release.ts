@@ -1,0 +1,56 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Arguments of {@link ColourRelease}. */
+export interface ColourReleaseArgs {
+  /** SSH address of the Docker host. */
+  host: pulumi.Input<string>;
+  /** The host's public key (`ssh-ed25519 AAAA...`), pinned: never trusted on first use. */
+  hostKey: pulumi.Input<string>;
+  /** Name of the running container the commands execute in (it brings its image and environment). */
+  container: pulumi.Input<string>;
+  /** Commands, each as an argument list, run in order with `docker exec`; the first failure stops the rest. */
+  commands: string[][];
+  /** Value whose change runs the commands again (the colour's version). Runs once on creation. */
+  trigger: pulumi.Input<string>;
+}
+
+/** Quotes one argument for a POSIX shell. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The remote script: `docker exec` each command in the container, stopping at the first failure. */
+export function releaseScript(container: string, commands: readonly (readonly string[])[]): string {
+  return ["set -eu", ...commands.map((argv) => `docker exec ${shellQuote(container)} ${argv.map(shellQuote).join(" ")}`)].join("\n");
+}
+
+/**
+ * One-off release steps of a colour (database migrations and the like), run once inside the colour's
+ * web container after a new version of it is deployed, and again only when the version changes.
+ * Running inside the container means the step uses exactly that version's code and environment,
+ * with no second copy of the environment (and its secrets) on a command line.
+ */
+export class ColourRelease extends pulumi.ComponentResource {
+  /** Output of the last run. */
+  public readonly stdout: pulumi.Output<string>;
+
+  constructor(name: string, args: ColourReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:docker:ColourRelease", name, {}, opts);
+    if (args.commands.length === 0) throw new Error(`ColourRelease ${name}: commands must name at least one command`);
+    args.commands.forEach((argv, i) => {
+      if (argv.length === 0 || argv.some((a) => a.length === 0)) throw new Error(`ColourRelease ${name}: commands[${i}] must be a non-empty list of non-empty arguments`);
+    });
+    const run = new command.remote.Command(
+      name,
+      {
+        connection: { host: args.host, user: "root", hostKey: args.hostKey, dialErrorLimit: 10 },
+        create: pulumi.output(args.container).apply((c) => releaseScript(c, args.commands)),
+        triggers: [args.trigger],
+      },
+      { parent: this },
+    );
+    this.stdout = run.stdout;
+    this.registerOutputs({ stdout: this.stdout });
+  }
+}

@@ -1,0 +1,138 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CLEAR_MODELS_AT, weeklyJobScript } from "../../apps/ramascene";
+import { renderStack, type RenderedResource, type RenderResult } from "../../tools/render/harness";
+import { renderIsolatedOk } from "../../tools/render/isolated";
+import { isStateful } from "../../tools/render/stateful";
+import { runTool, tempFile } from "../support";
+
+const CONTAINER = "docker:index/container:Container";
+const VERSIONS = ["apps.ramascene.versions.blue=0.3.0", "apps.ramascene.versions.green=0.3.1"];
+
+const production: Promise<RenderResult> = renderStack({ stack: "production" });
+const beforeSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERSIONS, "apps.ramascene.live=blue"] });
+const afterSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERSIONS, "apps.ramascene.live=green"] });
+
+function containers(r: { resources: RenderedResource[] }): Map<string, RenderedResource> {
+  return new Map(r.resources.filter((x) => x.type === CONTAINER && x.parent === "ramascene").map((x) => [String(x.inputs.name), x]));
+}
+function keyed(r: { resources: RenderedResource[] }): Map<string, RenderedResource> {
+  return new Map(r.resources.map((x) => [`${x.type}::${x.name}`, x]));
+}
+function nginxConfOf(r: { resources: RenderedResource[] }): string {
+  const uploads = containers(r).get("nginx")?.inputs.uploads as { file: string; content: string }[];
+  const conf = uploads.find((u) => u.file === "/etc/nginx/nginx.conf");
+  assert.ok(conf, "nginx.conf is uploaded into the proxy");
+  return conf.content;
+}
+/** The upstream of the TLS server block for `host`. */
+function upstreamOf(conf: string, host: string): string | undefined {
+  const block = conf.split("server {").find((b) => b.includes(`server_name ${host};`) && b.includes("listen 443"));
+  return block?.match(/set \$upstream (\S+);/)?.[1];
+}
+function imageOf(r: { resources: RenderedResource[] }, container: string): unknown {
+  return r.resources.find((x) => x.name === `ramascene-${container}-image`)?.inputs.name;
+}
+
+test("switching ramascene's live colour changes only nginx's config and moves the live-only workers and weekly job", async () => {
+  const [before, after] = await Promise.all([beforeSwitch, afterSwitch]);
+  const a = keyed(before);
+  const b = keyed(after);
+  assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), "a switch adds or removes no resource");
+  const changed = [...a.keys()].filter((k) => JSON.stringify(a.get(k)?.inputs) !== JSON.stringify(b.get(k)?.inputs));
+  const moving = ["worker1", "worker2", "clear-models"];
+  const allowed = new Set([
+    `${CONTAINER}::ramascene-nginx`,
+    ...moving.map((m) => `${CONTAINER}::ramascene-${m}`),
+    ...moving.map((m) => `docker:index/remoteImage:RemoteImage::ramascene-${m}-image`),
+  ]);
+  assert.ok(changed.includes(`${CONTAINER}::ramascene-nginx`), "the proxy's routing changes");
+  assert.deepEqual(changed.filter((k) => !allowed.has(k)), [], "nothing else changes");
+  assert.deepEqual(changed.filter((k) => isStateful(k.split("::")[0])), [], "no volume, bucket or database changes");
+  assert.equal(upstreamOf(nginxConfOf(before), "ramascene.cml.example.org"), "http://daphne-blue:8001");
+  assert.equal(upstreamOf(nginxConfOf(after), "ramascene.cml.example.org"), "http://daphne-green:8001");
+  assert.equal(upstreamOf(nginxConfOf(after), "blue.ramascene.cml.example.org"), "http://daphne-blue:8001");
+});
+
+test("the weekly clear_models job and both celery workers run once, from the live colour's version", async () => {
+  for (const [render, version] of [[await beforeSwitch, "0.3.0"], [await afterSwitch, "0.3.1"]] as const) {
+    const all = [...containers(render).values()];
+    const jobs = all.filter((c) => String((c.inputs.command as string[] | undefined)?.[0] ?? "").includes("manage.py clear_models"));
+    assert.equal(jobs.length, 1);
+    for (const name of ["clear-models", "worker1", "worker2"]) assert.equal(imageOf(render, name), `ghcr.io/ramascene/ramascene:${version}`);
+  }
+});
+
+test("the celery workers are exactly the seed's: queues calc_default and modelling, concurrency 1, one task per child", async () => {
+  const c = containers(await production);
+  assert.deepEqual(c.get("worker1")?.inputs.command, ["celery", "-A", "ramasceneMasterProject", "worker", "--concurrency", "1", "--max-tasks-per-child", "1", "-Q", "calc_default", "-n", "worker1.%h"]);
+  assert.deepEqual(c.get("worker2")?.inputs.command, ["celery", "-A", "ramasceneMasterProject", "worker", "--concurrency", "1", "--max-tasks-per-child", "1", "-Q", "modelling", "-n", "worker2.%h"]);
+  assert.deepEqual(c.get("daphne-green")?.inputs.command, ["daphne", "-b", "0.0.0.0", "-p", "8001", "ramasceneMasterProject.asgi:application"]);
+  const env = (c.get("daphne-blue")?.inputs.envs as string[]).filter((e) => e !== "[secret]");
+  for (const expected of ["DJANGO_SETTINGS_MODULE=ramasceneMasterProject.config.settings_production", "DATASETS_VERSION=v3", "DATASETS_DIR=/data/datasets", "HOST=ramascene.cml.example.org", "OPENBLAS_NUM_THREADS=2"]) {
+    assert.ok(env.includes(expected), expected);
+  }
+  assert.equal(env.some((e) => e.startsWith("SECRET_KEY=") || e.startsWith("BROKER_URL=")), false, "secret key and broker URL are secrets");
+});
+
+test("the weekly job script fires on Sundays at 05:00 UTC and passes shellcheck", () => {
+  const script = weeklyJobScript(["python", "manage.py", "clear_models"], CLEAR_MODELS_AT);
+  assert.match(script, /date -u \+%u%H%M\)" = "70500"/);
+  const { status, output } = runTool("shellcheck", ["-s", "sh", tempFile("job.sh", `#!/bin/sh\n${script}`)]);
+  assert.equal(status, 0, output);
+  assert.throws(() => weeklyJobScript(["x"], { weekday: 0, hour: 5, minute: 0 }), /weekday/);
+});
+
+test("the rendered nginx config passes the real nginx -t", async () => {
+  const conf = nginxConfOf(await production);
+  const dir = dirname(tempFile("placeholder", ""));
+  const certDir = join(dir, "live", "ramascene");
+  mkdirSync(certDir, { recursive: true });
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test",
+    "-keyout", join(certDir, "privkey.pem"), "-out", join(certDir, "fullchain.pem")], { stdio: "ignore" });
+  const local = conf.replaceAll("/etc/letsencrypt/", `${dir}/`).replace("access_log /dev/stdout", `access_log ${dir}/access.log`);
+  assert.ok(local.includes("proxy_set_header Upgrade $http_upgrade;"), "websocket upgrades reach daphne");
+  writeFileSync(join(dir, "nginx.conf"), local);
+  const { status, output } = runTool("nginx", ["-t", "-c", join(dir, "nginx.conf"), "-p", dir]);
+  assert.equal(status, 0, output);
+});
+
+test("only nginx publishes ports beyond the host; redis and rabbitmq are private", async () => {
+  const r = await production;
+  for (const [name, c] of containers(r)) {
+    const ports = (c.inputs.ports ?? []) as { ip: string; external: number }[];
+    if (name === "nginx") assert.deepEqual(ports.map((p) => [p.ip, p.external]), [["0.0.0.0", 80], ["0.0.0.0", 443]]);
+    else assert.deepEqual(ports.filter((p) => p.ip !== "127.0.0.1"), [], `${name} publishes nothing beyond the host`);
+  }
+  const firewall = r.resources.find((x) => x.type === "digitalocean:index/firewall:Firewall" && x.name === "ramascene-production-firewall");
+  const rules = firewall?.inputs.inboundRules as { portRange?: string; sourceAddresses?: string[] }[];
+  assert.deepEqual(rules.filter((x) => x.sourceAddresses?.includes("0.0.0.0/0") && x.portRange).map((x) => x.portRange), ["80", "443"]);
+});
+
+test("datasets and the SQLite database live on the protected block-storage volume, shared by both colours", async () => {
+  const r = await production;
+  const volume = r.resources.find((x) => x.type === "digitalocean:index/volume:Volume" && x.name === "ramascene-production-data");
+  assert.equal(volume?.options.protect, true);
+  for (const name of ["daphne-blue", "daphne-green"]) {
+    assert.deepEqual(containers(r).get(name)?.inputs.volumes, [
+      { hostPath: "/mnt/ramascene-data/datasets", containerPath: "/data/datasets", readOnly: true },
+      { hostPath: "/mnt/ramascene-data/db", containerPath: "/data/db", readOnly: false },
+    ]);
+  }
+  for (const [name, c] of containers(r)) assert.equal(c.options.deleteBeforeReplace, true, name);
+});
+
+test("every ramascene secret is generated or secret config and none appears in plain text", async () => {
+  const r = await production;
+  const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword" && x.name.startsWith("ramascene-")).map((x) => x.name).sort();
+  assert.deepEqual(generated, ["ramascene-django-secret-key", "ramascene-rabbitmq-password", "ramascene-rabbitmq-user"]);
+  const text = JSON.stringify(r.resources.filter((x) => x.name.startsWith("ramascene")));
+  for (const secret of r.secretValues) assert.ok(!text.includes(secret), `secret value ${secret.slice(0, 12)}... leaks`);
+  const out = r.outputs.ramascene as Record<string, unknown>;
+  assert.equal(out.liveColour, "blue");
+  assert.equal(out.blueUrl, "https://blue.ramascene.cml.example.org");
+  assert.match((out.knownHostsLines as string[])[0], /^203\.0\.113\.\d+ ssh-ed25519 /);
+});
