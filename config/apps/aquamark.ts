@@ -1,12 +1,195 @@
-/** Config of the `aquamark` app. Placeholder until its issue lands: only `enabled: false` is accepted. */
+/** Config of the `aquamark` app (seed 002): blue/green auto-scaling fleets on AWS behind one load balancer, private RDS Postgres. */
 import { z } from "zod";
+import { awsRegion, colour, colourVersions, email, gib, hostname, otherColour } from "../primitives";
 
-export const aquamarkConfig = z.strictObject({
-  /** Deploy this app in this stack. Only false until the app is built. */
-  enabled: z.literal(false, { error: "the aquamark app is not built yet; only enabled: false is accepted" }),
-});
+/** The public SSM parameter of the latest Amazon Linux 2023 AMI (x86_64), resolved by EC2 at launch. */
+export const DEFAULT_MACHINE_IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+
+/** Retention periods CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const CANARY_MESSAGE = "a whole percentage from 0 to 100 (0: all production traffic on the live colour)";
+
+const instanceType = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as t3.small (see `aws ec2 describe-instance-types`)")
+  .refine((t) => !/^[a-z]+[0-9]+[a-z]*g[a-z]*\./.test(t), {
+    message: "an x86_64 instance type such as t3.small: the fleets boot Amazon Linux 2023 for x86_64 (Graviton types such as t4g need an arm64 image)",
+  });
+
+const machineImage = z
+  .string()
+  .regex(/^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+)$/, "an AMI ID such as ami-0123456789abcdef0, or resolve:ssm:<public parameter>");
+
+const instanceCount = z.number().int("a whole number of instances").min(0).max(100);
+
+/** Size of one colour's auto-scaling group. */
+const colourFleet = z
+  .strictObject({
+    /** Fewest instances; the idle colour may be 0. */
+    min: instanceCount,
+    /** Most instances the target-tracking policy may start. */
+    max: instanceCount,
+    /** Instances at creation; the scaling policy moves it between min and max afterwards. */
+    desired: instanceCount,
+    /** AMI of this colour's instances (an AMI ID or `resolve:ssm:<parameter>`). Default: latest Amazon Linux 2023 x86_64. */
+    machineImage: machineImage.default(DEFAULT_MACHINE_IMAGE),
+  })
+  .superRefine((f, ctx) => {
+    if (f.min > f.max) ctx.addIssue({ code: "custom", path: ["min"], input: f.min, message: `must not exceed max (${f.max})` });
+    if (f.desired < f.min || f.desired > f.max) {
+      ctx.addIssue({ code: "custom", path: ["desired"], input: f.desired, message: `must lie between min (${f.min}) and max (${f.max})` });
+    }
+  });
+
+export const aquamarkConfig = z
+  .strictObject({
+    /** Deploy this app in this stack. */
+    enabled: z.boolean(),
+    /** AWS region of every resource (an explicit provider is created from it; no `aws:region` needed). */
+    region: awsRegion,
+    /** Production host name; colours are reachable at `blue.<domain>` and `green.<domain>`. */
+    domain: hostname,
+    /** Existing public Route 53 hosted zone holding the records: `domain` itself or a parent. */
+    dnsZone: z.strictObject({
+      /** Zone name, e.g. `example.org`. */
+      name: hostname,
+      /** Zone ID to use as is (skips the look-up by name). Default: looked up by name. */
+      id: z.string().regex(/^Z[A-Z0-9]{1,32}$/, "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ").optional(),
+    }),
+    /** Colour that takes production traffic. */
+    live: colour,
+    /** Share of production traffic (whole percent, 0 to 100) sent to the idle colour as a canary. Default: 0. */
+    canaryPercent: z
+      .number({ error: CANARY_MESSAGE })
+      .int(CANARY_MESSAGE)
+      .min(0, CANARY_MESSAGE)
+      .max(100, CANARY_MESSAGE)
+      .default(0),
+    /** Image tag of `vpac/aquamark` for each colour. The daemons run the live colour's tag. */
+    versions: colourVersions,
+    network: z
+      .strictObject({
+        /** Address range of the VPC: an IPv4 /16. Default: 10.20.0.0/16. */
+        cidr: z
+          .string()
+          .regex(/^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.0\.0\/16$/, "an IPv4 /16 network such as 10.20.0.0/16")
+          .default("10.20.0.0/16"),
+        /** NAT gateways: one shared (cheaper) or one per availability zone (survives an AZ outage). Default: single. */
+        natGateways: z.enum(["single", "per-az"]).default("single"),
+      })
+      .default({ cidr: "10.20.0.0/16", natGateways: "single" }),
+    fleet: z.strictObject({
+      /** EC2 instance type of the web instances (the seed used t2.small). */
+      instanceType,
+      /** Average CPU the target-tracking policy keeps each colour at. Default: 50. */
+      targetCpuPercent: z.number().int("a whole percentage from 10 to 90").min(10).max(90).default(50),
+      /** Seconds after launch before a failing health check replaces an instance. Default: 300. */
+      healthCheckGraceSeconds: z.number().int("a whole number of seconds").min(0).max(7200).default(300),
+      blue: colourFleet,
+      green: colourFleet,
+    }),
+    daemons: z
+      .strictObject({
+        /** EC2 instance type of each daemon's instance. Default: t3.micro. */
+        instanceType: instanceType.default("t3.micro"),
+      })
+      .default({ instanceType: "t3.micro" }),
+    database: z.strictObject({
+      /** PostgreSQL engine version, major or major.minor, 13 or newer (RDS standard support). */
+      engineVersion: z
+        .string()
+        .regex(/^[0-9]+(\.[0-9]+)?$/, "a PostgreSQL version such as 16 or 16.4")
+        .refine((v) => Number(v.split(".")[0]) >= 13, { message: "PostgreSQL 13 or newer (older majors are out of RDS standard support)" }),
+      /** RDS instance class (the seed's db.t2.medium maps to db.t4g.medium). */
+      instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.t4g.medium"),
+      /** Allocated gp3 storage in GiB (the seed used 100). */
+      storageGiB: gib(20, 65536),
+      /** Upper limit of storage autoscaling in GiB. Default: no autoscaling. */
+      maxStorageGiB: gib(21, 65536).optional(),
+      /** A standby in a second availability zone. Default: false. */
+      multiAz: z.boolean().default(false),
+      /** Days automated backups are kept. Default: 7 (the seed's choice). */
+      backupRetentionDays: z.number().int("a whole number of days from 1 to 35").min(1).max(35).default(7),
+      /** Create the database from this snapshot (restoring). Default: an empty database. */
+      snapshotIdentifier: z
+        .string()
+        .regex(/^(arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:snapshot:)?[A-Za-z][A-Za-z0-9-:]{0,254}$/, "an RDS snapshot identifier or ARN, such as aquamark-2024-05-01")
+        .optional(),
+    }),
+    mail: z.strictObject({
+      /** SMTP server of the daemons and the app, e.g. email-smtp.eu-central-1.amazonaws.com. */
+      host: hostname,
+      /** SMTP submission port. Default: 587 (seed: SES throttles port 25). */
+      port: z
+        .number()
+        .int()
+        .min(1)
+        .max(65535)
+        .refine((p) => p !== 25, { message: "not 25: Amazon SES and EC2 throttle port 25; use 587 (STARTTLS) or 465 (TLS)" })
+        .default(587),
+      /** Sender address of the notifications. */
+      sender: email,
+    }),
+    /** Where CloudWatch alarms are e-mailed (the recipient confirms the SNS subscription once). */
+    alertEmail: email,
+    /** Days container logs are kept in CloudWatch Logs. Default: 30. */
+    logRetentionDays: z
+      .number()
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+        message: `a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(", ")}`,
+      })
+      .default(30),
+    /** Existing S3 bucket the app reads and writes through the instance role (replaces the seed's IAM user keys). Default: none. */
+    bucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name: 3 to 63 lower-case letters, digits, '.', '-'")
+      .optional(),
+  })
+  .superRefine((app, ctx) => {
+    if (app.domain !== app.dnsZone.name && !app.domain.endsWith(`.${app.dnsZone.name}`)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["dnsZone", "name"],
+        input: app.dnsZone.name,
+        message: `must be the domain "${app.domain}" itself or one of its parent domains`,
+      });
+    }
+    if (app.fleet[app.live].min < 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fleet", app.live, "min"],
+        input: app.fleet[app.live].min,
+        message: `must be at least 1: ${app.live} is the live colour and takes production traffic`,
+      });
+    }
+    const idle = otherColour(app.live);
+    if (app.canaryPercent > 0 && app.fleet[idle].min < 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fleet", idle, "min"],
+        input: app.fleet[idle].min,
+        message: `must be at least 1 while canaryPercent is ${app.canaryPercent}: the canary share goes to the idle colour ${idle}`,
+      });
+    }
+    if (app.database.maxStorageGiB !== undefined && app.database.maxStorageGiB <= app.database.storageGiB) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["database", "maxStorageGiB"],
+        input: app.database.maxStorageGiB,
+        message: `must exceed storageGiB (${app.database.storageGiB}), or be left out to turn storage autoscaling off`,
+      });
+    }
+  });
 export type AquamarkConfig = z.infer<typeof aquamarkConfig>;
 
-/** Secrets of `aquamark` (secret config `platform:secrets`, key `aquamark`). */
-export const aquamarkSecrets = z.strictObject({});
+/** Secrets of `aquamark` (secret config `platform:secrets`, key `aquamark`): app settings that come from outside. */
+export const aquamarkSecrets = z.strictObject({
+  /** Google Analytics ID (`ANALYTICS_ID`). Default: none. */
+  analyticsId: z.string().min(1, "a Google Analytics ID such as G-XXXXXXX").optional(),
+  /** SMTP user name (for SES: the SMTP credentials' user name). */
+  mailUsername: z.string().min(1, "the SMTP user name"),
+  /** SMTP password. */
+  mailPassword: z.string().min(1, "the SMTP password"),
+});
 export type AquamarkSecrets = z.infer<typeof aquamarkSecrets>;

@@ -122,8 +122,9 @@ function mockUuid(name: string): string {
 
 /** Extra computed attributes for AWS resources tests rely on. Keyed by type token. */
 const AWS_COMPUTED: Record<string, (name: string, inputs: State) => State> = {
-  "aws:lb/loadBalancer:LoadBalancer": (name) => ({ dnsName: `${name}-${hex(8, name)}.${MOCK_AWS_REGION}.elb.amazonaws.com`, zoneId: "Z215JYRZR1TBD5" }),
+  "aws:lb/loadBalancer:LoadBalancer": (name) => ({ arnSuffix: `app/${name}/${hex(16, name)}`, dnsName: `${name}-${hex(8, name)}.${MOCK_AWS_REGION}.elb.amazonaws.com`, zoneId: "Z215JYRZR1TBD5" }),
   "aws:rds/instance:Instance": (name) => ({
+    identifier: name,
     address: `${name}.${hex(12, name)}.${MOCK_AWS_REGION}.rds.amazonaws.com`,
     endpoint: `${name}.${hex(12, name)}.${MOCK_AWS_REGION}.rds.amazonaws.com:5432`,
     port: 5432,

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ConfigError, parsePlatformConfig, PROJECT } from "../../config";
+import { renderIsolated } from "../../tools/render/isolated";
+import { projectRoot } from "../../tools/render/harness";
+import { applyOverrides, readStackConfig, toProgramConfig } from "../../tools/render/stack-config";
+
+/** Problems the loader reports for staging with `overrides`, or [] when it is valid. */
+function problems(overrides: string[]): string[] {
+  const program = toProgramConfig(applyOverrides(readStackConfig(projectRoot(), "staging"), PROJECT, overrides));
+  try {
+    parsePlatformConfig({ values: program.values, secretKeys: new Set(program.secretKeys) }, "staging");
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+}
+
+const GREEN_UP = ["apps.aquamark.fleet.green.min=1", "apps.aquamark.fleet.green.desired=1"];
+
+test("invalid canary percentages are config errors naming the key, the value and what is allowed", () => {
+  for (const bad of ["101", "-1", "12.5", "ten"]) {
+    const found = problems([...GREEN_UP, `apps.aquamark.canaryPercent=${bad}`]);
+    assert.equal(found.length, 1, `${bad}: ${found.join(" | ")}`);
+    assert.match(found[0], /^platform:apps\.aquamark\.canaryPercent: got .*; a whole percentage from 0 to 100/);
+  }
+});
+
+test("valid canary percentages from 0 to 100 are accepted", () => {
+  for (const ok of ["0", "1", "50", "100"]) assert.deepEqual(problems([...GREEN_UP, `apps.aquamark.canaryPercent=${ok}`]), [], ok);
+});
+
+test("a canary needs instances in the idle colour", () => {
+  const found = problems(["apps.aquamark.canaryPercent=10"]);
+  assert.equal(found.length, 1);
+  assert.match(found[0], /^platform:apps\.aquamark\.fleet\.green\.min: got 0; must be at least 1 while canaryPercent is 10/);
+});
+
+test("the live colour cannot be scaled to zero", () => {
+  const found = problems(["apps.aquamark.live=green"]);
+  assert.equal(found.length, 1);
+  assert.match(found[0], /fleet\.green\.min: got 0; must be at least 1: green is the live colour/);
+});
+
+test("mail on port 25, a domain outside its zone and desired outside min..max are config errors", () => {
+  const found = problems(["apps.aquamark.mail.port=25", "apps.aquamark.dnsZone.name=example.com", "apps.aquamark.fleet.blue.desired=9"]);
+  assert.equal(found.length, 3, found.join(" | "));
+  assert.ok(found.some((p) => /mail\.port: got 25; not 25/.test(p)));
+  assert.ok(found.some((p) => /dnsZone\.name: got "example\.com"; must be the domain/.test(p)));
+  assert.ok(found.some((p) => /fleet\.blue\.desired: got 9; must lie between min \(1\) and max \(2\)/.test(p)));
+});
+
+test("enabling aquamark without its secrets is a config error", () => {
+  const program = toProgramConfig(readStackConfig(projectRoot(), "staging"));
+  const secrets = JSON.parse(program.values["platform:secrets"] ?? "{}") as Record<string, unknown>;
+  delete secrets.aquamark;
+  const values = { ...program.values, "platform:secrets": JSON.stringify(secrets) };
+  assert.throws(
+    () => parsePlatformConfig({ values, secretKeys: new Set(program.secretKeys) }, "staging"),
+    (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith("platform:secrets.aquamark: ")),
+  );
+});
+
+test("a bad canary stops the program before any resource is registered", async () => {
+  const outcome = await renderIsolated({ stack: "staging", overrides: ["apps.aquamark.canaryPercent=150"] });
+  assert.equal(outcome.ok, false);
+  if (outcome.ok) return;
+  assert.equal(outcome.registered, 0);
+  assert.ok(outcome.problems?.some((p) => p.startsWith("platform:apps.aquamark.canaryPercent: got 150")));
+});
