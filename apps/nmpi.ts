@@ -13,7 +13,7 @@ import { COLOURS, type Colour, type SecretValues } from "../config";
 import type { NmpiConfig, NmpiSecrets } from "../config/apps/nmpi";
 import { Bucket } from "../components/digitalocean/bucket";
 import { ColourLoadBalancer } from "../components/digitalocean/colour-load-balancer";
-import { DnsZone, type ARecord } from "../components/digitalocean/dns-zone";
+import { DnsZone, type ARecord, relativeName } from "../components/digitalocean/dns-zone";
 import { Monitoring } from "../components/digitalocean/monitoring";
 import { Node } from "../components/digitalocean/node";
 import { ReservedIpSwitch } from "../components/digitalocean/reserved-ip-switch";
@@ -48,11 +48,6 @@ const POSTGRES_USER = "postgres";
 /** Host names of a service: production (`nmpi.example.org`) or a colour's (`blue.nmpi.example.org`). */
 export function serviceHost(domain: string, service: Service, colour?: Colour): string {
   return `${SERVICES[service].subdomain}${colour ? `${colour}.` : ""}${domain}`;
-}
-
-/** A record name relative to its zone ("@" at the apex). */
-function relativeName(host: string, zone: string): string {
-  return host === zone ? "@" : host.slice(0, -(zone.length + 1));
 }
 
 export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretValues<NmpiSecrets>): Record<string, unknown> {

@@ -23,7 +23,7 @@ import * as random from "@pulumi/random";
 import type { SecretValues } from "../config";
 import type { RamasceneConfig, RamasceneSecrets } from "../config/apps/ramascene";
 import type { Colour } from "../config/primitives";
-import { DnsZone } from "../components/digitalocean/dns-zone";
+import { DnsZone, relativeName } from "../components/digitalocean/dns-zone";
 import { Node } from "../components/digitalocean/node";
 import { LETSENCRYPT_DIR, certbotDnsContainer, certificatePaths, proxyStartScript } from "../components/docker/acme-dns";
 import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
@@ -77,10 +77,6 @@ while :; do
   fi
 done
 `;
-}
-
-function relativeName(host: string, zone: string): string {
-  return host === zone ? "@" : host.slice(0, -(zone.length + 1));
 }
 
 export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secrets: SecretValues<RamasceneSecrets> | undefined): Record<string, unknown> {

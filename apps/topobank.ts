@@ -24,7 +24,7 @@ import type { SecretValues } from "../config";
 import type { TopobankConfig, TopobankSecrets } from "../config/apps/topobank";
 import type { Colour } from "../config/primitives";
 import { Bucket } from "../components/digitalocean/bucket";
-import { DnsZone } from "../components/digitalocean/dns-zone";
+import { DnsZone, relativeName } from "../components/digitalocean/dns-zone";
 import { Node } from "../components/digitalocean/node";
 import { renderCaddyfile } from "../components/docker/caddy-file";
 import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
@@ -47,11 +47,6 @@ const DATA_MOUNT = "/mnt/topobank-data";
 const DJANGO_PORT = 5000;
 const FLOWER_PORT = 5555;
 const POSTGRES_DB = "topobank";
-
-/** A record name relative to its zone ("@" for the apex). */
-function relativeName(host: string, zone: string): string {
-  return host === zone ? "@" : host.slice(0, -(zone.length + 1));
-}
 
 /** A generated secret: letters and digits only, so it is safe in URLs (broker, database, e-mail). */
 function generated(name: string, length: number, opts?: pulumi.CustomResourceOptions): pulumi.Output<string> {

@@ -1,6 +1,12 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 
+/** A record name relative to its zone: "@" at the apex, else the host without `.<zone>`. */
+export function relativeName(host: string, zone: string): string {
+  if (host !== zone && !host.endsWith(`.${zone}`)) throw new Error(`${host} is not in the zone ${zone}`);
+  return host === zone ? "@" : host.slice(0, -(zone.length + 1));
+}
+
 /** One A record; `name` is relative to the zone ("@" for the apex). */
 export interface ARecord {
   name: string;
