@@ -1,33 +1,13 @@
 /** Config of the `nmpi` app (seed 000): job queue + quotas services, blue/green on DigitalOcean. */
 import { z } from "zod";
-import { adminCidrs, colour, colourVersions, cron, doRegion, doSize, email, gib, hostname, sshPublicKey } from "../primitives";
+import { cron, doSize, gib } from "../primitives";
+import { domainInZone, dropletAppFields } from "./droplet-app";
 
 export const nmpiConfig = z
   .strictObject({
-    /** Deploy this app in this stack. */
-    enabled: z.boolean(),
-    /** Colour that takes production traffic. */
-    live: colour,
-    /** Image tag of both services for each colour (the seed tagged images with the colour; we tag with versions). */
-    versions: colourVersions,
-    /** Production host name of the job queue; the quotas service is `quotas.<domain>`, colours `<colour>.<domain>`. */
-    domain: hostname,
-    /** DigitalOcean domain (DNS zone) that holds the records: `domain` itself or one of its parents. */
-    dnsZone: hostname,
-    /** Adopt an existing DigitalOcean domain instead of creating it. Default: false. */
-    adoptDnsZone: z.boolean().default(false),
-    /** Region of every node, volume, reserved IP and bucket. */
-    region: doRegion,
-    /** Droplet size of each colour's node. */
-    nodeSize: doSize,
+    ...dropletAppFields,
     /** How production traffic reaches the live colour. Default: reserved-ip. */
     routing: z.enum(["reserved-ip", "load-balancer"]).default("reserved-ip"),
-    /** Networks allowed to SSH to the nodes (also the path Pulumi's Docker provider takes). */
-    adminCidrs: adminCidrs.min(1, "at least one admin network: Pulumi reaches the nodes' Docker engine over SSH"),
-    /** Public keys allowed to log in as root. */
-    adminSshKeys: z.array(sshPublicKey).min(1, "at least one admin SSH public key"),
-    /** Where uptime and resource alerts go. */
-    alertEmail: email,
     database: z.strictObject({
       /** Droplet size of the database node. */
       nodeSize: doSize,
@@ -41,16 +21,7 @@ export const nmpiConfig = z
       retentionDays: z.number().int("a whole number of days").min(1).max(3650),
     }),
   })
-  .superRefine((app, ctx) => {
-    if (app.domain !== app.dnsZone && !app.domain.endsWith(`.${app.dnsZone}`)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["dnsZone"],
-        input: app.dnsZone,
-        message: `must be the domain "${app.domain}" itself or one of its parent domains`,
-      });
-    }
-  });
+  .superRefine(domainInZone);
 export type NmpiConfig = z.infer<typeof nmpiConfig>;
 
 /** Environment variable names as the services read them. */

@@ -1,6 +1,7 @@
 /** Config of the `topobank` app (seed 001): a Django container stack on one DigitalOcean node, blue/green on that node. */
 import { z } from "zod";
-import { adminCidrs, colour, colourVersions, doRegion, doSize, email, gib, hostname, sshPublicKey } from "../primitives";
+import { email, gib } from "../primitives";
+import { domainInZone, dropletAppFields } from "./droplet-app";
 
 /**
  * A go-s3-backup schedule (robfig/cron, as the seed's DBBACKUP_SCHEDULE): a predefined schedule such
@@ -15,30 +16,9 @@ export const backupSchedule = z
 
 export const topobankConfig = z
   .strictObject({
-    /** Deploy this app in this stack. */
-    enabled: z.boolean(),
-    /** Colour whose containers take production traffic at `domain`. */
-    live: colour,
-    /** Image tag of the django/celery image for each colour. */
-    versions: colourVersions,
-    /** Production host name (the seed's DOMAIN_NAME); colours are `blue.<domain>` and `green.<domain>`, flower `flower.<domain>`. */
-    domain: hostname,
-    /** DigitalOcean domain (DNS zone) that holds the records: `domain` itself or one of its parents. */
-    dnsZone: hostname,
-    /** Adopt an existing DigitalOcean domain instead of creating it. Default: false. */
-    adoptDnsZone: z.boolean().default(false),
-    /** Region of the node, its volume and the Spaces bucket. */
-    region: doRegion,
-    /** Droplet size of the node that runs every container. */
-    nodeSize: doSize,
+    ...dropletAppFields,
     /** Block-storage volume holding the Postgres data directory, in GiB. Default: 20. */
     dataVolumeGiB: gib(1, 16384).default(20),
-    /** Networks allowed to SSH to the node (Pulumi's Docker provider path) and to open flower. */
-    adminCidrs: adminCidrs.min(1, "at least one admin network: Pulumi reaches the node's Docker engine over SSH"),
-    /** Public keys allowed to log in as root. */
-    adminSshKeys: z.array(sshPublicKey).min(1, "at least one admin SSH public key"),
-    /** Where Let's Encrypt expiry notices go (caddy's ACME account). */
-    alertEmail: email,
     /** Gunicorn workers per colour (the seed's WEB_CONCURRENCY). Default: 4. */
     webConcurrency: z.number().int("a whole number of gunicorn workers").min(1).max(64).default(4),
     /** Sender address of outgoing mail (DJANGO_DEFAULT_FROM_EMAIL). */
@@ -80,11 +60,7 @@ export const topobankConfig = z
       })
       .default({ schedule: "@daily", keepNewest: 10 }),
   })
-  .superRefine((app, ctx) => {
-    if (app.domain !== app.dnsZone && !app.domain.endsWith(`.${app.dnsZone}`)) {
-      ctx.addIssue({ code: "custom", path: ["dnsZone"], input: app.dnsZone, message: `must be the domain "${app.domain}" itself or one of its parent domains` });
-    }
-  });
+  .superRefine(domainInZone);
 export type TopobankConfig = z.infer<typeof topobankConfig>;
 
 /** Secrets of `topobank` (secret config `platform:secrets`, key `topobank`): only what comes from outside. */
