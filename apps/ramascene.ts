@@ -20,15 +20,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { SecretValues } from "../config";
+import { COLOURS, type SecretValues } from "../config";
 import type { RamasceneConfig, RamasceneSecrets } from "../config/apps/ramascene";
 import type { Colour } from "../config/primitives";
 import { DnsZone, relativeName } from "../components/digitalocean/dns-zone";
 import { Node } from "../components/digitalocean/node";
 import { LETSENCRYPT_DIR, certbotDnsContainer, certificatePaths, proxyStartScript } from "../components/docker/acme-dns";
 import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
-import { BOTH_COLOURS, colourContainerName, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
-import { ColourRelease } from "../components/docker/colour-release";
+import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
+import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import type { AppContext } from "./context";
 
@@ -92,7 +92,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     tags: ["ramascene"],
     dataVolume: { sizeGiB: config.dataVolumeGiB, mountPath: DATA_MOUNT, protect: ctx.protectState },
   });
-  const hostnames = [config.domain, ...BOTH_COLOURS.map((c) => colourHostname(config.domain, c))];
+  const hostnames = [config.domain, ...COLOURS.map((c) => colourHostname(config.domain, c))];
   new DnsZone("ramascene-dns", {
     zone: config.dnsZone,
     adopt: config.adoptDnsZone,
@@ -152,7 +152,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       staging: config.acmeStaging,
     }),
   ];
-  const perColour: ContainerSpec[] = BOTH_COLOURS.map((colour) => ({
+  const perColour: ContainerSpec[] = COLOURS.map((colour) => ({
     name: colourContainerName("daphne", colour),
     image: appImage(colour),
     command: ["daphne", "-b", "0.0.0.0", "-p", String(DAPHNE_PORT), "ramasceneMasterProject.asgi:application"],
@@ -207,15 +207,13 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     },
   );
 
-  let previous: pulumi.Resource | undefined;
-  for (const colour of BOTH_COLOURS) {
-    const container = colourContainerName("daphne", colour);
-    previous = new ColourRelease(
-      `ramascene-release-${colour}`,
-      { host: node.ipv4Address, hostKey: node.hostPublicKey, container, commands: [["python", "manage.py", "migrate", "--noinput"]], trigger: config.versions[colour] },
-      { dependsOn: previous ? [stack.containers[container], previous] : [stack.containers[container]] },
-    );
-  }
+  releaseColoursInOrder("ramascene-release", {
+    host: node.ipv4Address,
+    hostKey: node.hostPublicKey,
+    commands: [["python", "manage.py", "migrate", "--noinput"]],
+    versions: config.versions,
+    containers: colourContainers(stack, "daphne"),
+  });
 
   return {
     liveColour: config.live,

@@ -20,7 +20,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { SecretValues } from "../config";
+import { COLOURS, type SecretValues } from "../config";
 import type { TopobankConfig, TopobankSecrets } from "../config/apps/topobank";
 import type { Colour } from "../config/primitives";
 import { Bucket } from "../components/digitalocean/bucket";
@@ -28,8 +28,8 @@ import { DnsZone, relativeName } from "../components/digitalocean/dns-zone";
 import { Node } from "../components/digitalocean/node";
 import { renderCaddyfile } from "../components/docker/caddy-file";
 import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
-import { BOTH_COLOURS, colourContainerName, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
-import { ColourRelease } from "../components/docker/colour-release";
+import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
+import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { type AppContext, statefulOptions } from "./context";
 
 /** Images. The app image is built from the TopoBank repository's production Dockerfile (cookiecutter-django layout). */
@@ -83,7 +83,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     zone: config.dnsZone,
     adopt: config.adoptDnsZone,
     protect: ctx.protectState,
-    records: [config.domain, ...BOTH_COLOURS.map((c) => colourHostname(config.domain, c)), flowerHost].map((host) => ({
+    records: [config.domain, ...COLOURS.map((c) => colourHostname(config.domain, c)), flowerHost].map((host) => ({
       name: relativeName(host, config.dnsZone),
       ip: node.ipv4Address,
     })),
@@ -125,7 +125,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     DJANGO_SETTINGS_MODULE: "config.settings.production",
     DJANGO_SECRET_KEY: djangoSecretKey,
     DJANGO_ADMIN_URL: pulumi.interpolate`${adminPath}/`,
-    DJANGO_ALLOWED_HOSTS: [config.domain, ...BOTH_COLOURS.map((c) => colourHostname(config.domain, c))].join(","),
+    DJANGO_ALLOWED_HOSTS: [config.domain, ...COLOURS.map((c) => colourHostname(config.domain, c))].join(","),
     FIREFOX_BINARY_PATH: "/opt/conda/bin/FirefoxApp/firefox",
     GECKODRIVER_PATH: "/opt/conda/bin/geckodriver",
     // Caddy redirects to HTTPS before Django sees a request.
@@ -195,7 +195,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     },
   ];
 
-  const perColour: ContainerSpec[] = BOTH_COLOURS.flatMap((colour): ContainerSpec[] => [
+  const perColour: ContainerSpec[] = COLOURS.flatMap((colour): ContainerSpec[] => [
     {
       name: colourContainerName("django", colour),
       image: appImage(colour),
@@ -264,24 +264,16 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     },
   );
 
-  let previous: pulumi.Resource | undefined;
-  for (const colour of BOTH_COLOURS) {
-    const container = colourContainerName("django", colour);
-    previous = new ColourRelease(
-      `topobank-release-${colour}`,
-      {
-        host: node.ipv4Address,
-        hostKey: node.hostPublicKey,
-        container,
-        commands: [
-          ["python", "manage.py", "migrate", "--noinput"],
-          ["python", "manage.py", "register_analysis_functions"],
-        ],
-        trigger: config.versions[colour],
-      },
-      { dependsOn: previous ? [stack.containers[container], previous] : [stack.containers[container]] },
-    );
-  }
+  releaseColoursInOrder("topobank-release", {
+    host: node.ipv4Address,
+    hostKey: node.hostPublicKey,
+    commands: [
+      ["python", "manage.py", "migrate", "--noinput"],
+      ["python", "manage.py", "register_analysis_functions"],
+    ],
+    versions: config.versions,
+    containers: colourContainers(stack, "django"),
+  });
 
   return {
     liveColour: config.live,

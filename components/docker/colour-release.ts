@@ -1,5 +1,7 @@
 import * as command from "@pulumi/command";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { COLOURS, type Colour } from "../../config/primitives";
 
 /** Arguments of {@link ColourRelease}. */
 export interface ColourReleaseArgs {
@@ -53,4 +55,36 @@ export class ColourRelease extends pulumi.ComponentResource {
     this.stdout = run.stdout;
     this.registerOutputs({ stdout: this.stdout });
   }
+}
+
+/** Arguments of {@link releaseColoursInOrder}. */
+export interface ColourReleasesArgs {
+  /** SSH address and pinned host key of the Docker host. */
+  host: pulumi.Input<string>;
+  hostKey: pulumi.Input<string>;
+  /** Commands run in each colour's container, in order. */
+  commands: string[][];
+  /** Each colour's version: a change runs that colour's commands again. */
+  versions: Record<Colour, pulumi.Input<string>>;
+  /** Each colour's web container (named as it runs), which the commands execute in. */
+  containers: Record<Colour, { name: string; resource: docker.Container }>;
+}
+
+/**
+ * A {@link ColourRelease} per colour, blue then green: each after its own container exists, and green
+ * after blue, so two migrations never run at once against the database both colours share.
+ */
+export function releaseColoursInOrder(name: string, args: ColourReleasesArgs): Record<Colour, ColourRelease> {
+  const releases = {} as Record<Colour, ColourRelease>;
+  let previous: ColourRelease | undefined;
+  for (const colour of COLOURS) {
+    const container = args.containers[colour];
+    previous = new ColourRelease(
+      `${name}-${colour}`,
+      { host: args.host, hostKey: args.hostKey, container: container.name, commands: args.commands, trigger: args.versions[colour] },
+      { dependsOn: previous ? [container.resource, previous] : [container.resource] },
+    );
+    releases[colour] = previous;
+  }
+  return releases;
 }
