@@ -17,7 +17,7 @@ import { DnsZone, type ARecord, relativeName } from "../components/digitalocean/
 import { Monitoring } from "../components/digitalocean/monitoring";
 import { Node } from "../components/digitalocean/node";
 import { ReservedIpSwitch } from "../components/digitalocean/reserved-ip-switch";
-import { certbotDnsContainer, certificatePaths, LETSENCRYPT_DIR, proxyStartScript } from "../components/docker/acme-dns";
+import { certbotDnsContainer, certificatePaths, nginxTlsProxyContainer } from "../components/docker/acme-dns";
 import { ContainerStack, type ContainerSpec } from "../components/docker/container-stack";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import { type AppContext, statefulOptions } from "./context";
@@ -41,7 +41,7 @@ const CERTBOT_IMAGE = "certbot/dns-digitalocean:v3.0.1";
 
 const DATA_MOUNT = "/mnt/data";
 /** Certificates on the node's disk: a cache that certbot re-creates, so no stateful volume is needed. */
-const CERTIFICATE_DIR = "/srv/letsencrypt";
+const CERTIFICATE_STORE = { hostPath: "/srv/letsencrypt" };
 const POSTGRES_PORT = 5432;
 const POSTGRES_USER = "postgres";
 
@@ -215,20 +215,15 @@ function colourContainers(
       hostnames: [...hostsOf("jobQueue"), ...hostsOf("quotas")],
       email: config.alertEmail,
       dnsToken: secrets.acmeDnsToken,
-      hostPath: CERTIFICATE_DIR,
+      store: CERTIFICATE_STORE,
     }),
-    {
+    nginxTlsProxyContainer({
       name: "proxy",
       image: PROXY_IMAGE,
-      entrypoint: ["/bin/sh", "-c"],
-      command: [proxyStartScript(tls.certificate)],
-      ports: [
-        { internal: 80, external: 80, ip: "0.0.0.0" },
-        { internal: 443, external: 443, ip: "0.0.0.0" },
-      ],
-      files: [{ path: "/etc/nginx/nginx.conf", content: nginx }],
-      mounts: [{ hostPath: CERTIFICATE_DIR, target: LETSENCRYPT_DIR, readOnly: true }],
+      nginxConfig: nginx,
+      certificate: tls.certificate,
+      store: CERTIFICATE_STORE,
       after: [...services.map((s) => s.name), "certbot"],
-    },
+    }),
   ];
 }

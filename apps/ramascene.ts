@@ -25,7 +25,7 @@ import type { RamasceneConfig, RamasceneSecrets } from "../config/apps/ramascene
 import type { Colour } from "../config/primitives";
 import { DnsZone, relativeName } from "../components/digitalocean/dns-zone";
 import { Node } from "../components/digitalocean/node";
-import { LETSENCRYPT_DIR, certbotDnsContainer, certificatePaths, proxyStartScript } from "../components/docker/acme-dns";
+import { certbotDnsContainer, certificatePaths, nginxTlsProxyContainer } from "../components/docker/acme-dns";
 import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
@@ -46,6 +46,8 @@ const DATASETS_DIR = "/data/datasets";
 const DB_DIR = "/data/db";
 const DAPHNE_PORT = 8001;
 const CERT_NAME = "ramascene";
+/** Certificates in a named volume shared by certbot (writing) and nginx (reading). */
+const CERTIFICATE_STORE = { volume: "ramascene-letsencrypt" };
 
 /** When the weekly job runs: ISO weekday (1 = Monday ... 7 = Sunday), hour and minute, UTC. */
 export interface WeeklyTime {
@@ -148,7 +150,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       hostnames,
       email: config.alertEmail,
       dnsToken: secrets.acmeDnsToken,
-      volume: "ramascene-letsencrypt",
+      store: CERTIFICATE_STORE,
       staging: config.acmeStaging,
     }),
   ];
@@ -183,18 +185,13 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       websockets: true,
     })),
   });
-  const front: ContainerSpec = {
+  const front = nginxTlsProxyContainer({
     name: "nginx",
     image: RAMASCENE_IMAGES.nginx,
-    entrypoint: ["/bin/sh", "-c"],
-    command: [proxyStartScript(cert.certificate)],
-    ports: [
-      { internal: 80, external: 80, ip: "0.0.0.0" },
-      { internal: 443, external: 443, ip: "0.0.0.0" },
-    ],
-    files: [{ path: "/etc/nginx/nginx.conf", content: nginxConf }],
-    mounts: [{ volume: "ramascene-letsencrypt", target: LETSENCRYPT_DIR, readOnly: true }],
-  };
+    nginxConfig: nginxConf,
+    certificate: cert.certificate,
+    store: CERTIFICATE_STORE,
+  });
 
   const stack = new ContainerStack(
     "ramascene",

@@ -4,7 +4,7 @@
  * idle colour's node for the production name), so a colour switch never waits for issuance.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ContainerSpec } from "./container-stack";
+import type { ContainerSpec, Mount } from "./container-stack";
 
 /** Where certbot keeps certificates; mount the same volume read-only into the proxy. */
 export const LETSENCRYPT_DIR = "/etc/letsencrypt";
@@ -15,6 +15,13 @@ export function certificatePaths(certName: string): { certificate: string; key: 
     certificate: `${LETSENCRYPT_DIR}/live/${certName}/fullchain.pem`,
     key: `${LETSENCRYPT_DIR}/live/${certName}/privkey.pem`,
   };
+}
+
+/** Where certificates are kept: a named volume of the stack, or a directory on the host. */
+export type CertificateStore = { volume: string } | { hostPath: string };
+
+function storeMount(store: CertificateStore, readOnly: boolean): Mount {
+  return { ...store, target: LETSENCRYPT_DIR, readOnly };
 }
 
 /** Arguments of {@link certbotDnsContainer}. */
@@ -31,10 +38,8 @@ export interface CertbotDnsArgs {
   email: pulumi.Input<string>;
   /** DigitalOcean token limited to the domain scopes (secret). */
   dnsToken: pulumi.Input<string>;
-  /** Named volume holding /etc/letsencrypt; give this or `hostPath`. Mount the same read-only into the proxy. */
-  volume?: string;
-  /** Host directory holding /etc/letsencrypt; give this or `volume`. */
-  hostPath?: string;
+  /** Where /etc/letsencrypt is kept; give the proxy the same store. */
+  store: CertificateStore;
   /** Use Let's Encrypt's staging CA (untrusted certificates, generous limits). Default: false. */
   staging?: boolean;
 }
@@ -63,14 +68,13 @@ done
 /** The certbot container: issues and renews one certificate through DNS-01. */
 export function certbotDnsContainer(args: CertbotDnsArgs): ContainerSpec {
   if (args.hostnames.length === 0) throw new Error("certbotDnsContainer: hostnames must not be empty");
-  if ((args.volume === undefined) === (args.hostPath === undefined)) throw new Error("certbotDnsContainer: give exactly one of volume and hostPath");
   return {
     name: args.name,
     image: args.image,
     entrypoint: ["/bin/sh", "-c"],
     command: [certbotScript(args.hostnames, args.staging ?? false)],
     env: { DO_DNS_TOKEN: args.dnsToken, ACME_EMAIL: args.email, CERT_NAME: args.certName },
-    mounts: [args.volume !== undefined ? { volume: args.volume, target: LETSENCRYPT_DIR } : { hostPath: String(args.hostPath), target: LETSENCRYPT_DIR }],
+    mounts: [storeMount(args.store, false)],
     restart: "unless-stopped",
   };
 }
@@ -85,4 +89,37 @@ done
 ( while :; do sleep 6h; nginx -s reload; done ) &
 exec nginx -g 'daemon off;'
 `;
+}
+
+/** Arguments of {@link nginxTlsProxyContainer}. */
+export interface NginxTlsProxyArgs {
+  /** Container name. */
+  name: string;
+  /** Pinned nginx image. */
+  image: string;
+  /** The whole nginx.conf (see renderNginxConfig). */
+  nginxConfig: string;
+  /** Path of the certificate the proxy waits for before starting. */
+  certificate: string;
+  /** The certificate store certbot writes to; mounted read-only. */
+  store: CertificateStore;
+  /** Containers started first (the upstreams, certbot). Default: none. */
+  after?: string[];
+}
+
+/** The front proxy: nginx on 80/443 of every address, started once its certificate exists. */
+export function nginxTlsProxyContainer(args: NginxTlsProxyArgs): ContainerSpec {
+  return {
+    name: args.name,
+    image: args.image,
+    entrypoint: ["/bin/sh", "-c"],
+    command: [proxyStartScript(args.certificate)],
+    ports: [
+      { internal: 80, external: 80, ip: "0.0.0.0" },
+      { internal: 443, external: 443, ip: "0.0.0.0" },
+    ],
+    files: [{ path: "/etc/nginx/nginx.conf", content: args.nginxConfig }],
+    mounts: [storeMount(args.store, true)],
+    after: args.after,
+  };
 }
