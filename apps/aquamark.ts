@@ -46,9 +46,8 @@ export const MIGRATE_COMMAND = [
   ].join("\n"),
 ];
 
-export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets: SecretValues<AquamarkSecrets> | undefined): Record<string, unknown> {
+export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets: SecretValues<AquamarkSecrets>): Record<string, unknown> {
   // The schema requires secrets.aquamark whenever aquamark is enabled; this only narrows the type.
-  if (!secrets) throw new Error("secrets.aquamark is required when apps.aquamark.enabled is true");
   const live = config.live;
   const idle = otherColour(live);
   const provider = new aws.Provider(APP, { region: config.region, defaultTags: { tags: { app: APP, stack: ctx.stack } } });

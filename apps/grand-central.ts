@@ -7,8 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { SecretValues } from "../config";
-import type { GrandCentralConfig, GrandCentralSecrets } from "../config/apps/grand-central";
+import type { GrandCentralConfig } from "../config/apps/grand-central";
 import { EbsDataVolume } from "../components/aws/ebs-data-volume";
 import { EcrRepository } from "../components/aws/ecr-repository";
 import { EcsEc2Cluster } from "../components/aws/ecs-ec2-cluster";
@@ -23,7 +22,7 @@ const COUCHDB_PORT = 5984;
 const VOLUME_MOUNT = "/opt/couchdb";
 const COUCHDB_ADMIN_USER = "admin";
 
-export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig, _secrets: SecretValues<GrandCentralSecrets> | undefined): Record<string, unknown> {
+export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig): Record<string, unknown> {
   const name = `${APP}-${ctx.stack}`;
   const tags = { app: APP, stack: ctx.stack };
   const provider = new aws.Provider(name, { region: config.region });

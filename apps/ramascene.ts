@@ -81,8 +81,7 @@ done
 `;
 }
 
-export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secrets: SecretValues<RamasceneSecrets> | undefined): Record<string, unknown> {
-  if (!secrets) throw new Error("secrets.ramascene is required when apps.ramascene.enabled is true");
+export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secrets: SecretValues<RamasceneSecrets>): Record<string, unknown> {
   const name = `ramascene-${ctx.stack}`;
 
   const node = new Node(name, {

@@ -59,9 +59,8 @@ function generatedUserName(name: string, opts?: pulumi.CustomResourceOptions): p
   return pulumi.interpolate`u${suffix}`;
 }
 
-export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets: SecretValues<TopobankSecrets> | undefined): Record<string, unknown> {
+export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets: SecretValues<TopobankSecrets>): Record<string, unknown> {
   // The schema requires secrets.topobank whenever topobank is enabled; these narrow the types.
-  if (!secrets) throw new Error("secrets.topobank is required when apps.topobank.enabled is true");
   if (config.bucket.kind === "s3" && !secrets.s3) {
     throw new Error("platform:secrets.topobank.s3: required when apps.topobank.bucket.kind is \"s3\" (set accessKeyId and secretAccessKey with pulumi config set --secret --path)");
   }
