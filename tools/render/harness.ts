@@ -124,7 +124,8 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
           type: args.type,
           name: args.name,
           // The resource is still being constructed here, so isInstance checks cannot tell yet:
-          // our components are `platform:*`, every other type is a provider's custom resource.
+          // our components are `platform:*`, providers `pulumi:providers:*` (they have no provider
+          // of their own), and every other type is a custom resource served by a provider.
           custom: !args.type.startsWith("platform:") && !args.type.startsWith("pulumi:"),
           props: args.props,
           opts: args.opts,
