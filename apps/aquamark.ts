@@ -14,7 +14,7 @@ import { Fleet, type FleetPolicyStatement } from "../components/aws/fleet";
 import { Network } from "../components/aws/network";
 import { ParameterSet } from "../components/aws/parameter-set";
 import { Postgres } from "../components/aws/postgres";
-import { type AppContext, statefulOptions } from "./context";
+import { App, type AppContext, statefulOptions } from "./context";
 
 const APP = "aquamark";
 /** The app's image on Docker Hub; the tag per colour comes from config. */
@@ -50,13 +50,14 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
   // The schema requires secrets.aquamark whenever aquamark is enabled; this only narrows the type.
   const live = config.live;
   const idle = otherColour(live);
-  const provider = new aws.Provider(APP, { region: config.region, defaultTags: { tags: { app: APP, stack: ctx.stack } } });
-  const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
+  const app = new App(APP, ctx);
+  const provider = new aws.Provider(app.name(), { region: config.region, defaultTags: { tags: app.tags } }, app.childOptions);
+  const opts: pulumi.ComponentResourceOptions = { ...app.childOptions, providers: { aws: provider } };
 
-  const network = new Network(APP, { cidr: config.network.cidr, natGateways: config.network.natGateways }, opts);
+  const network = new Network(app.name(), { cidr: config.network.cidr, natGateways: config.network.natGateways }, opts);
 
   const database = new Postgres(
-    `${APP}-db`,
+    app.name("db"),
     {
       vpcId: network.vpcId,
       subnetIds: network.privateSubnetIds,
@@ -77,7 +78,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
   // Read at boot through the instance role (seed: an env file edited by hand on the AMI).
   const parameterPath = `/${APP}/${ctx.stack}/env`;
   const settings = new ParameterSet(
-    `${APP}-settings`,
+    app.name("settings"),
     {
       path: parameterPath,
       values: {
@@ -96,7 +97,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
 
   const zoneId = config.dnsZone.id ?? aws.route53.getZoneOutput({ name: config.dnsZone.name, privateZone: false }, { provider }).zoneId;
   const loadBalancer = new ColourLoadBalancer(
-    APP,
+    app.name(),
     {
       vpcId: network.vpcId,
       vpcCidr: network.cidr,
@@ -145,7 +146,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
       const logGroupName = `/${APP}/${ctx.stack}/web-${c}`;
       const sizes = config.fleet[c];
       const fleet = new Fleet(
-        `${APP}-web-${c}`,
+        app.name(`web-${c}`),
         {
           ...common,
           instanceType: config.fleet.instanceType,
@@ -180,7 +181,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
     (Object.keys(DAEMONS) as Daemon[]).map((d) => {
       const logGroupName = `/${APP}/${ctx.stack}/${d}`;
       const fleet = new Fleet(
-        `${APP}-${d}`,
+        app.name(d),
         {
           ...common,
           instanceType: config.daemons.instanceType,
@@ -199,7 +200,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
   ) as Record<Daemon, Fleet>;
 
   const alarms = new Alarms(
-    `${APP}-alarms`,
+    app.name("alarms"),
     {
       email: config.alertEmail,
       loadBalancer: { arnSuffix: loadBalancer.arnSuffix },
@@ -216,7 +217,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
     opts,
   );
 
-  return {
+  return app.done({
     liveColour: live,
     idleColour: idle,
     canaryPercent: config.canaryPercent,
@@ -228,5 +229,5 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
     alarmTopicArn: alarms.topicArn,
     settingsPath: parameterPath,
     vpcId: network.vpcId,
-  };
+  });
 }

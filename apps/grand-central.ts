@@ -13,7 +13,7 @@ import { EcrRepository } from "../components/aws/ecr-repository";
 import { EcsEc2Cluster } from "../components/aws/ecs-ec2-cluster";
 import { EcsEc2Service } from "../components/aws/ecs-ec2-service";
 import { S3SecretsAccess } from "../components/aws/s3-secrets-access";
-import { type AppContext, statefulOptions } from "./context";
+import { App, type AppContext, statefulOptions } from "./context";
 
 const APP = "grand-central";
 /** CouchDB's port inside the instance; published on the host for Fauxton, closed by the security group. */
@@ -23,10 +23,11 @@ const VOLUME_MOUNT = "/opt/couchdb";
 const COUCHDB_ADMIN_USER = "admin";
 
 export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig): Record<string, unknown> {
-  const name = `${APP}-${ctx.stack}`;
-  const tags = { app: APP, stack: ctx.stack };
-  const provider = new aws.Provider(name, { region: config.region });
-  const inRegion = { providers: { aws: provider } };
+  const app = new App(APP, ctx);
+  const name = app.prefix;
+  const tags = app.tags;
+  const provider = new aws.Provider(name, { region: config.region }, app.childOptions);
+  const inRegion = { ...app.childOptions, providers: { aws: provider } };
 
   const registry = new EcrRepository(name, { repositoryName: name, keepImages: config.keepImages, stateful: statefulOptions(ctx), tags }, inRegion);
 
@@ -57,7 +58,7 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig):
     inRegion,
   );
 
-  const couchdbPassword = new random.RandomPassword(`${name}-couchdb-admin`, { length: 32, special: false });
+  const couchdbPassword = new random.RandomPassword(`${name}-couchdb-admin`, { length: 32, special: false }, app.childOptions);
 
   const firstSecrets = config.secretsObjects[0];
   const service = new EcsEc2Service(
@@ -121,7 +122,7 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig):
     inRegion,
   );
 
-  return {
+  return app.done({
     serviceUrl: pulumi.interpolate`http://${cluster.publicIp ?? ""}:${config.appPort}`,
     repositoryUrl: registry.repositoryUrl,
     volumeId: dataVolume.volumeId,
@@ -130,5 +131,5 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig):
     fauxtonUrl: config.fauxtonAdminCidrs.length > 0 ? pulumi.interpolate`http://${cluster.publicIp ?? ""}:${COUCHDB_PORT}/_utils/` : undefined,
     couchdbAdminUser: COUCHDB_ADMIN_USER,
     couchdbAdminPassword: pulumi.secret(couchdbPassword.result),
-  };
+  });
 }

@@ -20,7 +20,7 @@ import { ReservedIpSwitch } from "../components/digitalocean/reserved-ip-switch"
 import { certbotDnsContainer, certificatePaths, nginxTlsProxyContainer } from "../components/docker/acme-dns";
 import { ContainerStack, type ContainerSpec } from "../components/docker/container-stack";
 import { renderNginxConfig } from "../components/docker/nginx-config";
-import { type AppContext, statefulOptions } from "./context";
+import { App, type AppContext, statefulOptions } from "./context";
 
 /** The two services of every colour, as the seed's deploy.py names them. */
 const SERVICES = {
@@ -51,20 +51,22 @@ export function serviceHost(domain: string, service: Service, colour?: Colour): 
 }
 
 export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretValues<NmpiSecrets>): Record<string, unknown> {
-  const prefix = `nmpi-${ctx.stack}`;
+  const app = new App("nmpi", ctx);
+  const prefix = app.prefix;
+  const opts = app.childOptions;
   const appTag = `${prefix}-app`;
   const nodeDefaults = { region: config.region, adminCidrs: config.adminCidrs, adminSshKeys: config.adminSshKeys };
 
   // --- State: never depends on the colour.
-  const dbPassword = new random.RandomPassword(`${prefix}-db-password`, { length: 32, special: false });
-  const backupPassphrase = new random.RandomPassword(`${prefix}-backup-passphrase`, { length: 40, special: false });
+  const dbPassword = new random.RandomPassword(`${prefix}-db-password`, { length: 32, special: false }, opts);
+  const backupPassphrase = new random.RandomPassword(`${prefix}-backup-passphrase`, { length: 40, special: false }, opts);
   const backups = new Bucket(`${prefix}-backups`, {
     // Bucket names are global across DigitalOcean: a suffix from the domain keeps ours unique.
     bucketName: `${prefix}-backups-${createHash("sha256").update(config.domain).digest("hex").slice(0, 8)}`,
     region: config.region,
     expire: [{ prefix: "backup/", days: config.backup.retentionDays }],
     protect: ctx.protectState,
-  });
+  }, opts);
   const dbNode = new Node(`${prefix}-db`, {
     ...nodeDefaults,
     size: config.database.nodeSize,
@@ -72,7 +74,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
     publicPorts: [],
     privatePorts: [{ port: POSTGRES_PORT, fromTags: [appTag] }],
     dataVolume: { sizeGiB: config.database.volumeGiB, mountPath: DATA_MOUNT, protect: statefulOptions(ctx).protect },
-  });
+  }, opts);
   const dbContainer = "nmpi-db";
   const database = new ContainerStack(`${prefix}-db`, {
     provider: dbNode.docker,
@@ -108,12 +110,12 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
         },
       },
     ],
-  });
+  }, opts);
 
   // --- One node per colour, each with both services behind a TLS proxy.
   const nodes = {} as Record<Colour, Node>;
   for (const colour of COLOURS) {
-    const node = new Node(`${prefix}-${colour}`, { ...nodeDefaults, size: config.nodeSize, tags: [appTag, `${prefix}-${colour}`] });
+    const node = new Node(`${prefix}-${colour}`, { ...nodeDefaults, size: config.nodeSize, tags: [appTag, `${prefix}-${colour}`] }, opts);
     nodes[colour] = node;
     new ContainerStack(
       `${prefix}-${colour}`,
@@ -122,7 +124,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
         dependsOn: [node.ready],
         containers: colourContainers(config, secrets, colour, dbNode.privateIpv4Address, dbPassword.result),
       },
-      { dependsOn: [database] },
+      { ...opts, dependsOn: [database] },
     );
   }
   const droplets = { blue: nodes.blue.dropletId, green: nodes.green.dropletId };
@@ -131,8 +133,8 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
   const liveHosts = [serviceHost(config.domain, "jobQueue"), serviceHost(config.domain, "quotas")];
   const liveIp =
     config.routing === "reserved-ip"
-      ? new ReservedIpSwitch(`${prefix}-live`, { region: config.region, droplets, live: config.live, protect: ctx.protectState }).ip
-      : new ColourLoadBalancer(`${prefix}-live`, { region: config.region, droplets, live: config.live, hostnames: liveHosts, healthPath: HEALTH_PATH }).ip;
+      ? new ReservedIpSwitch(`${prefix}-live`, { region: config.region, droplets, live: config.live, protect: ctx.protectState }, opts).ip
+      : new ColourLoadBalancer(`${prefix}-live`, { region: config.region, droplets, live: config.live, hostnames: liveHosts, healthPath: HEALTH_PATH }, opts).ip;
   const records: ARecord[] = [
     ...liveHosts.map((host) => ({ name: relativeName(host, config.dnsZone), ip: liveIp })),
     ...COLOURS.flatMap((colour) =>
@@ -142,7 +144,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
       })),
     ),
   ];
-  new DnsZone(`${prefix}-dns`, { zone: config.dnsZone, adopt: config.adoptDnsZone, protect: ctx.protectState, records });
+  new DnsZone(`${prefix}-dns`, { zone: config.dnsZone, adopt: config.adoptDnsZone, protect: ctx.protectState, records }, opts);
 
   new Monitoring(`${prefix}-monitoring`, {
     email: config.alertEmail,
@@ -151,14 +153,14 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
       ...Object.fromEntries(COLOURS.map((c) => [c, `https://${serviceHost(config.domain, "jobQueue", c)}${HEALTH_PATH}`])),
     },
     dropletIds: [nodes.blue.dropletId, nodes.green.dropletId, dbNode.dropletId],
-  });
+  }, opts);
 
   const nodeOutputs = (node: Node, hosts: string[]) => ({
     ip: node.ipv4Address,
     knownHostsLine: pulumi.interpolate`${[...hosts, ""].join(",")}${node.knownHostsLine}`,
     hostKeyFingerprint: node.hostKeyFingerprint,
   });
-  return {
+  return app.done({
     liveColour: config.live,
     routing: config.routing,
     liveUrl: `https://${config.domain}`,
@@ -173,7 +175,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
     },
     database: { host: dbNode.privateIpv4Address, port: POSTGRES_PORT, user: POSTGRES_USER, volumeId: dbNode.dataVolume?.id },
     backupBucket: backups.bucketName,
-  };
+  });
 }
 
 /** The containers of one colour: both services, certbot (DNS-01) and the TLS proxy in front. */

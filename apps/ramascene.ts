@@ -30,7 +30,7 @@ import { type ContainerSpec, ContainerStack } from "../components/docker/contain
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { renderNginxConfig } from "../components/docker/nginx-config";
-import type { AppContext } from "./context";
+import { App, type AppContext } from "./context";
 
 export const RAMASCENE_IMAGES = {
   /** Built from the ramascene repository (Python, the React bundle and collectstatic baked in). */
@@ -82,9 +82,10 @@ done
 }
 
 export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secrets: SecretValues<RamasceneSecrets>): Record<string, unknown> {
-  const name = `ramascene-${ctx.stack}`;
+  const app = new App("ramascene", ctx);
+  const opts = app.childOptions;
 
-  const node = new Node(name, {
+  const node = new Node(app.name(), {
     region: config.region,
     size: config.nodeSize,
     adminCidrs: config.adminCidrs,
@@ -92,19 +93,19 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     publicPorts: [80, 443],
     tags: ["ramascene"],
     dataVolume: { sizeGiB: config.dataVolumeGiB, mountPath: DATA_MOUNT, protect: ctx.protectState },
-  });
+  }, opts);
   const hostnames = [config.domain, ...COLOURS.map((c) => colourHostname(config.domain, c))];
-  new DnsZone("ramascene-dns", {
+  new DnsZone(app.name("dns"), {
     zone: config.dnsZone,
     adopt: config.adoptDnsZone,
     protect: ctx.protectState,
     records: hostnames.map((host) => ({ name: relativeName(host, config.dnsZone), ip: node.ipv4Address })),
-  });
+  }, opts);
 
-  const secretKey = new random.RandomPassword("ramascene-django-secret-key", { length: 64, special: false }).result;
-  const credentialOpts = { protect: ctx.protectState };
-  const rabbitUser = pulumi.interpolate`u${new random.RandomPassword("ramascene-rabbitmq-user", { length: 24, special: false, upper: false }, credentialOpts).result}`;
-  const rabbitPassword = new random.RandomPassword("ramascene-rabbitmq-password", { length: 40, special: false }, credentialOpts).result;
+  const secretKey = new random.RandomPassword(app.name("django-secret-key"), { length: 64, special: false }, opts).result;
+  const credentialOpts = { ...opts, protect: ctx.protectState };
+  const rabbitUser = pulumi.interpolate`u${new random.RandomPassword(app.name("rabbitmq-user"), { length: 24, special: false, upper: false }, credentialOpts).result}`;
+  const rabbitPassword = new random.RandomPassword(app.name("rabbitmq-password"), { length: 40, special: false }, credentialOpts).result;
 
   const appEnv: Record<string, pulumi.Input<string>> = {
     DJANGO_SETTINGS_MODULE: config.settingsModule,
@@ -193,7 +194,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
   });
 
   const stack = new ContainerStack(
-    "ramascene",
+    app.name(),
     {
       provider: node.docker,
       containers: [...shared, ...perColour, ...liveOnly, front],
@@ -201,17 +202,18 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       protectVolumes: ctx.protectState,
       dependsOn: [node.ready],
     },
+    opts,
   );
 
-  releaseColoursInOrder("ramascene-release", {
+  releaseColoursInOrder(app.name("release"), {
     host: node.ipv4Address,
     hostKey: node.hostPublicKey,
     commands: [["python", "manage.py", "migrate", "--noinput"]],
     versions: config.versions,
     containers: colourContainers(stack, "daphne"),
-  });
+  }, opts);
 
-  return {
+  return app.done({
     liveColour: config.live,
     liveUrl: `https://${config.domain}`,
     blueUrl: `https://${colourHostname(config.domain, "blue")}`,
@@ -219,5 +221,5 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     nodeIp: node.ipv4Address,
     knownHostsLines: [node.knownHostsLine],
     hostKeyFingerprint: node.hostKeyFingerprint,
-  };
+  });
 }

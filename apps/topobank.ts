@@ -30,7 +30,7 @@ import { renderCaddyfile } from "../components/docker/caddy-file";
 import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
-import { type AppContext, statefulOptions } from "./context";
+import { App, type AppContext, statefulOptions } from "./context";
 
 /** Images. The app image is built from the TopoBank repository's production Dockerfile (cookiecutter-django layout). */
 export const TOPOBANK_IMAGES = {
@@ -64,10 +64,11 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   if (config.bucket.kind === "s3" && !secrets.s3) {
     throw new Error("platform:secrets.topobank.s3: required when apps.topobank.bucket.kind is \"s3\" (set accessKeyId and secretAccessKey with pulumi config set --secret --path)");
   }
-  const name = `topobank-${ctx.stack}`;
+  const app = new App("topobank", ctx);
+  const opts = app.childOptions;
   const stateful = statefulOptions(ctx);
 
-  const node = new Node(name, {
+  const node = new Node(app.name(), {
     region: config.region,
     size: config.nodeSize,
     adminCidrs: config.adminCidrs,
@@ -75,10 +76,10 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     publicPorts: [80, 443],
     tags: ["topobank"],
     dataVolume: { sizeGiB: config.dataVolumeGiB, mountPath: DATA_MOUNT, protect: ctx.protectState },
-  });
+  }, opts);
 
   const flowerHost = `flower.${config.domain}`;
-  new DnsZone("topobank-dns", {
+  new DnsZone(app.name("dns"), {
     zone: config.dnsZone,
     adopt: config.adoptDnsZone,
     protect: ctx.protectState,
@@ -86,12 +87,12 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
       name: relativeName(host, config.dnsZone),
       ip: node.ipv4Address,
     })),
-  });
+  }, opts);
 
   // Storage: a Spaces bucket with a key scoped to it, or an existing S3 bucket with keys from secret config.
   let storage: { bucket: pulumi.Input<string>; endpoint: pulumi.Input<string>; region: string; accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
   if (config.bucket.kind === "spaces") {
-    const bucket = new Bucket("topobank-bucket", { bucketName: config.bucket.name, region: config.region, protect: ctx.protectState });
+    const bucket = new Bucket(app.name("bucket"), { bucketName: config.bucket.name, region: config.region, protect: ctx.protectState }, opts);
     storage = { bucket: bucket.bucketName, endpoint: bucket.endpoint, region: config.region, accessKeyId: pulumi.secret(bucket.accessKeyId), secretAccessKey: bucket.secretAccessKey };
   } else {
     const s3 = secrets.s3 as NonNullable<typeof secrets.s3>;
@@ -100,15 +101,15 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
 
   // Secrets the program makes (seed: "long random strings"). Database and broker credentials only
   // take effect when their data directory is first initialised, so they are protected in production.
-  const credentialOpts = { protect: stateful.protect };
-  const postgresUser = generatedUserName("topobank-postgres-user", credentialOpts);
-  const postgresPassword = generated("topobank-postgres-password", 40, credentialOpts);
-  const rabbitUser = generatedUserName("topobank-rabbitmq-user", credentialOpts);
-  const rabbitPassword = generated("topobank-rabbitmq-password", 40, credentialOpts);
-  const djangoSecretKey = generated("topobank-django-secret-key", 64);
-  const adminPath = generated("topobank-admin-url", 32);
-  const flowerUser = generatedUserName("topobank-flower-user");
-  const flowerPassword = generated("topobank-flower-password", 40);
+  const credentialOpts = { ...opts, protect: stateful.protect };
+  const postgresUser = generatedUserName(app.name("postgres-user"), credentialOpts);
+  const postgresPassword = generated(app.name("postgres-password"), 40, credentialOpts);
+  const rabbitUser = generatedUserName(app.name("rabbitmq-user"), credentialOpts);
+  const rabbitPassword = generated(app.name("rabbitmq-password"), 40, credentialOpts);
+  const djangoSecretKey = generated(app.name("django-secret-key"), 64, opts);
+  const adminPath = generated(app.name("admin-url"), 32, opts);
+  const flowerUser = generatedUserName(app.name("flower-user"), opts);
+  const flowerPassword = generated(app.name("flower-password"), 40, opts);
 
   const postgresEnv = {
     POSTGRES_HOST: "postgres",
@@ -253,7 +254,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   };
 
   const stack = new ContainerStack(
-    "topobank",
+    app.name(),
     {
       provider: node.docker,
       containers: [...shared, ...perColour, ...liveOnly, front],
@@ -261,9 +262,10 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
       protectVolumes: ctx.protectState,
       dependsOn: [node.ready],
     },
+    opts,
   );
 
-  releaseColoursInOrder("topobank-release", {
+  releaseColoursInOrder(app.name("release"), {
     host: node.ipv4Address,
     hostKey: node.hostPublicKey,
     commands: [
@@ -272,9 +274,9 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     ],
     versions: config.versions,
     containers: colourContainers(stack, "django"),
-  });
+  }, opts);
 
-  return {
+  return app.done({
     liveColour: config.live,
     liveUrl: `https://${config.domain}`,
     blueUrl: `https://${colourHostname(config.domain, "blue")}`,
@@ -284,5 +286,5 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     knownHostsLines: [node.knownHostsLine],
     hostKeyFingerprint: node.hostKeyFingerprint,
     adminUrl: pulumi.secret(pulumi.interpolate`https://${config.domain}/${adminPath}/`),
-  };
+  });
 }

@@ -74,6 +74,7 @@ export function toResourceValidation(policy: ResourcePolicy): ResourceValidation
       if (policy.types && !policy.types.includes(args.type)) return;
       const ctx = applicable(policy, contextFor(args.urn, args.getConfig<ProductionConfig>()), (reason) => args.notApplicable(reason));
       const subject: Subject = {
+        urn: args.urn,
         type: args.type,
         name: args.name,
         inputs: args.props,
@@ -87,8 +88,9 @@ export function toResourceValidation(policy: ResourcePolicy): ResourceValidation
 
 function toStackSubject(r: PolicyResource): Subject {
   const references = new Set<string>();
-  for (const deps of Object.values(r.propertyDependencies ?? {})) for (const d of deps) references.add(d.name);
+  for (const deps of Object.values(r.propertyDependencies ?? {})) for (const d of deps) references.add(d.urn);
   return {
+    urn: r.urn,
     type: r.type,
     name: r.name,
     inputs: r.props,
@@ -112,7 +114,7 @@ export function toStackValidation(policy: StackPolicy): StackValidationPolicy {
       const resources = args.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
       const findings = policy.check({ resources: resources.map(toStackSubject), outputs: root?.props ?? {} }, ctx);
       for (const finding of findings) {
-        const target = finding.resource && resources.find((r) => r.type === finding.resource?.type && r.name === finding.resource?.name);
+        const target = finding.resource && resources.find((r) => r.urn === finding.resource?.urn);
         report(reportViolation, finding, target ? target.urn : undefined);
       }
     },

@@ -8,10 +8,12 @@ import type { EnforcementLevel, Violation } from "./types";
 
 /** A rendered resource: the fields of the harness's RenderedResource that policies read. */
 export interface RenderedResourceLike {
+  urn: string;
   type: string;
   name: string;
   parent?: string;
   inputs: Record<string, unknown>;
+  propertyDependencies?: Record<string, string[]>;
   options: { protect: boolean; retainOnDelete: boolean; provider?: string };
 }
 
@@ -57,7 +59,7 @@ export function evaluatePolicies(
       for (const subject of subjects) {
         if (policy.types && !policy.types.includes(subject.type)) continue;
         for (const f of policy.check(subject, ctx)) {
-          violations.push({ policy: policy.name, level, resource: { type: subject.type, name: subject.name }, message: f.message, fix: f.fix });
+          violations.push({ policy: policy.name, level, resource: { urn: subject.urn, type: subject.type, name: subject.name }, message: f.message, fix: f.fix });
         }
       }
     } else {
@@ -76,13 +78,16 @@ export function formatViolation(v: Violation): string {
 }
 
 function toSubject(r: RenderedResourceLike, all: readonly RenderedResourceLike[]): Subject {
-  const provider = r.options.provider ? all.find((p) => p.name === r.options.provider && p.type.startsWith("pulumi:providers:")) : undefined;
+  const provider = r.options.provider ? all.find((p) => p.urn === r.options.provider) : undefined;
+  const references = [...new Set(Object.values(r.propertyDependencies ?? {}).flat())];
   return {
+    urn: r.urn,
     type: r.type,
     name: r.name,
     inputs: r.inputs,
     options: { protect: r.options.protect, retainOnDelete: r.options.retainOnDelete },
     ...(provider ? { providerInputs: provider.inputs } : {}),
+    ...(references.length ? { references } : {}),
   };
 }
 

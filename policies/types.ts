@@ -8,7 +8,7 @@ export interface Violation {
   policy: string;
   level: Exclude<EnforcementLevel, "disabled">;
   /** The offending resource; absent for stack-wide policies. */
-  resource?: { type: string; name: string };
+  resource?: { urn: string; type: string; name: string };
   /** What is wrong, naming the value. */
   message: string;
   /** How to fix it, as an operator would do it (a config key, an option). */

@@ -74,7 +74,7 @@ export interface ColourReleasesArgs {
  * A {@link ColourRelease} per colour, blue then green: each after its own container exists, and green
  * after blue, so two migrations never run at once against the database both colours share.
  */
-export function releaseColoursInOrder(name: string, args: ColourReleasesArgs): Record<Colour, ColourRelease> {
+export function releaseColoursInOrder(name: string, args: ColourReleasesArgs, opts?: pulumi.ComponentResourceOptions): Record<Colour, ColourRelease> {
   const releases = {} as Record<Colour, ColourRelease>;
   let previous: ColourRelease | undefined;
   for (const colour of COLOURS) {
@@ -82,7 +82,7 @@ export function releaseColoursInOrder(name: string, args: ColourReleasesArgs): R
     previous = new ColourRelease(
       `${name}-${colour}`,
       { host: args.host, hostKey: args.hostKey, container: container.name, commands: args.commands, trigger: args.versions[colour] },
-      { dependsOn: previous ? [container.resource, previous] : [container.resource] },
+      { ...opts, dependsOn: previous ? [container.resource, previous] : [container.resource] },
     );
     releases[colour] = previous;
   }

@@ -60,7 +60,7 @@ export const liveColourHasCapacity: StackPolicy = {
         });
       } else if (total <= 0) {
         findings.push({
-          resource: { type: compute[0].type, name: compute[0].name },
+          resource: { urn: compute[0].urn, type: compute[0].type, name: compute[0].name },
           message: `${app}: live colour ${live} has capacity 0 (${compute.map((r) => `${r.name}: ${CAPACITY[r.type](r.inputs)}`).join(", ")})`,
           fix: `raise the ${live} capacity above zero, or switch apps.${app}.live to the colour that runs`,
         });

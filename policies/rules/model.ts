@@ -10,6 +10,8 @@ export const SECRET_MARKER = "[secret]";
 
 /** One resource as a rule sees it: the shape of the harness's RenderedResource, plus its provider's inputs. */
 export interface Subject {
+  /** The resource's URN: its identity in the stack. */
+  urn: string;
   /** Type token, e.g. `aws:rds/instance:Instance`. */
   type: string;
   /** Logical name. */
@@ -23,8 +25,15 @@ export interface Subject {
   };
   /** Inputs of the explicit provider resource, when there is one (e.g. `defaultTags` of an aws.Provider). */
   providerInputs?: Record<string, unknown>;
-  /** Names of resources this one's inputs refer to, when the runner knows them (CrossGuard's property dependencies). */
+  /** URNs of the resources this one's inputs take outputs of (the property dependencies), when the runner knows them. */
   references?: string[];
+}
+
+/** Which resource a finding is about: the URN, with type and name for reading. */
+export interface ResourceIdentity {
+  urn: string;
+  type: string;
+  name: string;
 }
 
 /** A whole stack as a stack policy sees it. */
@@ -55,7 +64,7 @@ export interface Finding {
 
 /** A finding of a stack policy, optionally about one resource. */
 export interface StackFinding extends Finding {
-  resource?: { type: string; name: string };
+  resource?: ResourceIdentity;
 }
 
 interface PolicyBase {

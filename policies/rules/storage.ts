@@ -1,5 +1,5 @@
 /** Buckets (S3 and Spaces): never public; backup buckets expire old objects. */
-import { asArray, asBoolean, asNumber, asRecord, asString, type StackFinding, type StackPolicy, type Subject } from "./model";
+import { asArray, asBoolean, asNumber, asRecord, asString, type ResourceIdentity, type StackFinding, type StackPolicy, type Subject } from "./model";
 
 export const S3_BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 export const SPACES_BUCKET = "digitalocean:index/spacesBucket:SpacesBucket";
@@ -9,8 +9,8 @@ const LIFECYCLE_CONFIGS = ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleC
 const PUBLIC_ACLS = new Set(["public-read", "public-read-write", "authenticated-read"]);
 const BLOCK_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 
-function ref(r: Subject): { type: string; name: string } {
-  return { type: r.type, name: r.name };
+function ref(r: Subject): ResourceIdentity {
+  return { urn: r.urn, type: r.type, name: r.name };
 }
 
 /**
@@ -21,7 +21,7 @@ function ref(r: Subject): { type: string; name: string } {
  */
 export function attachedTo(attached: Subject, bucket: Subject): boolean {
   const target = asString(attached.inputs.bucket);
-  if (attached.references?.includes(bucket.name)) return true;
+  if (attached.references?.includes(bucket.urn)) return true;
   if (target === undefined) return false;
   const bucketNames = [asString(bucket.inputs.bucket), asString(bucket.inputs.name)].filter((n): n is string => n !== undefined);
   if (bucketNames.includes(target) || target === bucket.name) return true;

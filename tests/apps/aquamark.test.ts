@@ -13,10 +13,13 @@ import { isStateful } from "../../tools/render/stateful";
 const BASE = ["apps.aquamark.fleet.green.min=1", "apps.aquamark.fleet.green.desired=1"];
 const NEW_GREEN = [...BASE, "apps.aquamark.versions.green=1.1.0"];
 
-const ours = (r: RenderResult) => r.resources.filter((x) => x.name.startsWith("aquamark"));
-const key = (r: RenderedResource) => `${r.type}::${r.name}`;
+/** The app's resources: everything under its component. */
+const ours = (r: RenderResult) => r.resources.filter((x) => x.urn.includes("::platform:app:Aquamark"));
+/** A name without the app's `aquamark-<stack>` prefix, so renders of two stacks read alike: `aquamark-web-blue`. */
+const short = (name: string) => name.replace(/^aquamark-(staging|production)/, "aquamark");
+const key = (r: RenderedResource) => `${r.type}::${short(r.name)}`;
 const find = (r: RenderResult, type: string, name: string) => {
-  const found = r.resources.find((x) => x.type === type && x.name === name);
+  const found = r.resources.find((x) => x.type === type && short(x.name) === name);
   assert.ok(found, `no ${type} named ${name}`);
   return found;
 };
@@ -56,7 +59,7 @@ test("switching the live colour changes only the HTTPS listener's default action
   assert.deepEqual([...changed(base, switched)], [["aws:lb/listener:Listener::aquamark-https", ["defaultActions"]]]);
   const weights = (r: RenderResult) =>
     (find(r, "aws:lb/listener:Listener", "aquamark-https").inputs.defaultActions as { forward: { targetGroups: { arn: string; weight: number }[] } }[])[0]
-      .forward.targetGroups.map((g) => `${g.arn.split("/").pop()}=${g.weight}`);
+      .forward.targetGroups.map((g) => `${short(String(g.arn.split("/").pop()))}=${g.weight}`);
   assert.deepEqual(weights(base), ["aquamark-blue=100", "aquamark-green=0"]);
   assert.deepEqual(weights(switched), ["aquamark-blue=0", "aquamark-green=100"]);
   assert.equal(switched.outputs.aquamark && (switched.outputs.aquamark as Record<string, unknown>).liveColour, "green");
@@ -106,7 +109,7 @@ test("the database is private, encrypted, keeps backups 7 days and is protected 
   assert.equal(typeof db.inputs.finalSnapshotIdentifier, "string");
   assert.equal(find(base, "aws:rds/instance:Instance", "aquamark-db").options.protect, false);
   const subnetGroup = find(production, "aws:rds/subnetGroup:SubnetGroup", "aquamark-db");
-  assert.deepEqual((subnetGroup.inputs.subnetIds as string[]).map((s) => s.replace(/-[0-9a-f]+$/, "")), ["aquamark-private-0", "aquamark-private-1"]);
+  assert.deepEqual((subnetGroup.inputs.subnetIds as string[]).map((s) => short(s.replace(/-[0-9a-f]+$/, ""))), ["aquamark-private-0", "aquamark-private-1"]);
 });
 
 test("the database admits port 5432 only from the client group, carried only by the web fleets and the daemons", async () => {
@@ -118,12 +121,12 @@ test("the database admits port 5432 only from the client group, carried only by 
   assert.equal(ingress[0].toPort, 5432);
   assert.equal(ingress[0].cidrBlocks, undefined);
   const clientId = ingress[0].securityGroups?.[0] ?? "";
-  assert.match(clientId, /^aquamark-db-client-/);
+  assert.match(clientId, /^aquamark-staging-db-client-/);
   dbGroupId(base);
   const carriers = ours(base)
     .filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")
     .filter((r) => (r.inputs.networkInterfaces as { securityGroups: string[] }[])[0].securityGroups.includes(clientId))
-    .map((r) => r.name)
+    .map((r) => short(r.name))
     .sort();
   assert.deepEqual(carriers, ["aquamark-notifications", "aquamark-recalculate", "aquamark-web-blue", "aquamark-web-green"]);
 });
@@ -132,7 +135,7 @@ test("the database admits port 5432 only from the client group, carried only by 
 function dbGroupId(r: RenderResult): string {
   const ids = find(r, "aws:rds/instance:Instance", "aquamark-db").inputs.vpcSecurityGroupIds as string[];
   assert.equal(ids.length, 1);
-  assert.match(ids[0], /^aquamark-db-db-/);
+  assert.match(ids[0], /^aquamark-staging-db-db-/);
   return ids[0];
 }
 
@@ -207,7 +210,7 @@ test("every AWS resource goes through the app's provider, which tags app and sta
   // Provider inputs reach the engine JSON-encoded.
   const defaultTags: unknown = JSON.parse(String(provider.inputs.defaultTags));
   assert.deepEqual(defaultTags, { tags: { app: "aquamark", stack: "staging" } });
-  for (const r of ours(base).filter((x) => x.type.startsWith("aws:"))) assert.equal(r.options.provider, "aquamark", `${r.type} ${r.name}`);
+  for (const r of ours(base).filter((x) => x.type.startsWith("aws:"))) assert.equal(r.options.provider, provider.urn, `${r.type} ${r.name}`);
   for (const c of ["blue", "green"]) {
     const lt = find(base, "aws:ec2/launchTemplate:LaunchTemplate", `aquamark-web-${c}`);
     const specs = lt.inputs.tagSpecifications as { resourceType: string; tags: Record<string, string> }[];
@@ -239,6 +242,6 @@ test("each fleet's user data passes cloud-init's schema check and its start scri
     const doc = YAML.parse(userData.replace(/^#cloud-config\n/, "")) as { write_files: { content: string }[] };
     writeFileSync(join(dir, `${t.name}.sh`), doc.write_files[0].content);
     execFileSync("shellcheck", ["-s", "bash", join(dir, `${t.name}.sh`)]);
-    if (t.name.startsWith("aquamark-web-")) assert.match(doc.write_files[0].content, /--name 'migrate'.*alembic.*upgrade.*head/s);
+    if (short(t.name).startsWith("aquamark-web-")) assert.match(doc.write_files[0].content, /--name 'migrate'.*alembic.*upgrade.*head/s);
   }
 });

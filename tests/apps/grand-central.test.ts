@@ -159,5 +159,5 @@ test("every AWS resource goes through the app's own provider, in the configured 
   assert.equal(provider.inputs.region, "us-west-1");
   const aws = gc.filter((r) => r.type.startsWith("aws:"));
   assert.ok(aws.length >= 20);
-  for (const r of aws) assert.equal(r.options.provider, provider.name, `${r.type} ${r.name}`);
+  for (const r of aws) assert.equal(r.options.provider, provider.urn, `${r.type} ${r.name}`);
 });

@@ -103,10 +103,10 @@ test("the reserved IP assignment is replaced create-before-delete, never deleteB
 
 test("containers wait for their node to be ready and reach Docker through the node's pinned-key provider", () => {
   const proxy = named(plan, CONTAINER, "nmpi-production-green-proxy");
-  assert.equal(proxy.options.provider, "nmpi-production-green-docker");
-  const image = named(plan, "docker:index/remoteImage:RemoteImage", "nmpi-production-green-nmpi-green-image");
-  assert.ok(image.options.dependsOn.includes("nmpi-production-green-ready"));
   const provider = named(plan, "pulumi:providers:docker", "nmpi-production-green-docker");
+  assert.equal(proxy.options.provider, provider.urn);
+  const image = named(plan, "docker:index/remoteImage:RemoteImage", "nmpi-production-green-nmpi-green-image");
+  assert.ok(image.options.dependsOn.includes(named(plan, "command:remote:Command", "nmpi-production-green-ready").urn));
   // Provider inputs reach the engine JSON-encoded.
   const sshOpts = JSON.parse(String(provider.inputs.sshOpts)) as string[];
   assert.ok(sshOpts.includes("StrictHostKeyChecking=yes"));

@@ -17,7 +17,7 @@ const beforeSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERS
 const afterSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERSIONS, "apps.ramascene.live=green"] });
 
 function containers(r: { resources: RenderedResource[] }): Map<string, RenderedResource> {
-  return new Map(r.resources.filter((x) => x.type === CONTAINER && x.parent === "ramascene").map((x) => [String(x.inputs.name), x]));
+  return new Map(r.resources.filter((x) => x.type === CONTAINER && x.parent.endsWith("$platform:docker:ContainerStack::ramascene-production")).map((x) => [String(x.inputs.name), x]));
 }
 function keyed(r: { resources: RenderedResource[] }): Map<string, RenderedResource> {
   return new Map(r.resources.map((x) => [`${x.type}::${x.name}`, x]));
@@ -34,7 +34,7 @@ function upstreamOf(conf: string, host: string): string | undefined {
   return block?.match(/set \$upstream (\S+);/)?.[1];
 }
 function imageOf(r: { resources: RenderedResource[] }, container: string): unknown {
-  return r.resources.find((x) => x.name === `ramascene-${container}-image`)?.inputs.name;
+  return r.resources.find((x) => x.name === `ramascene-production-${container}-image`)?.inputs.name;
 }
 
 test("switching ramascene's live colour changes only nginx's config and moves the live-only workers and weekly job", async () => {
@@ -45,11 +45,11 @@ test("switching ramascene's live colour changes only nginx's config and moves th
   const changed = [...a.keys()].filter((k) => JSON.stringify(a.get(k)?.inputs) !== JSON.stringify(b.get(k)?.inputs));
   const moving = ["worker1", "worker2", "clear-models"];
   const allowed = new Set([
-    `${CONTAINER}::ramascene-nginx`,
-    ...moving.map((m) => `${CONTAINER}::ramascene-${m}`),
-    ...moving.map((m) => `docker:index/remoteImage:RemoteImage::ramascene-${m}-image`),
+    `${CONTAINER}::ramascene-production-nginx`,
+    ...moving.map((m) => `${CONTAINER}::ramascene-production-${m}`),
+    ...moving.map((m) => `docker:index/remoteImage:RemoteImage::ramascene-production-${m}-image`),
   ]);
-  assert.ok(changed.includes(`${CONTAINER}::ramascene-nginx`), "the proxy's routing changes");
+  assert.ok(changed.includes(`${CONTAINER}::ramascene-production-nginx`), "the proxy's routing changes");
   assert.deepEqual(changed.filter((k) => !allowed.has(k)), [], "nothing else changes");
   assert.deepEqual(changed.filter((k) => isStateful(k.split("::")[0])), [], "no volume, bucket or database changes");
   assert.equal(upstreamOf(nginxConfOf(before), "ramascene.cml.example.org"), "http://daphne-blue:8001");
@@ -127,8 +127,8 @@ test("datasets and the SQLite database live on the protected block-storage volum
 
 test("every ramascene secret is generated or secret config and none appears in plain text", async () => {
   const r = await production;
-  const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword" && x.name.startsWith("ramascene-")).map((x) => x.name).sort();
-  assert.deepEqual(generated, ["ramascene-django-secret-key", "ramascene-rabbitmq-password", "ramascene-rabbitmq-user"]);
+  const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword" && x.name.startsWith("ramascene-production-")).map((x) => x.name).sort();
+  assert.deepEqual(generated, ["ramascene-production-django-secret-key", "ramascene-production-rabbitmq-password", "ramascene-production-rabbitmq-user"]);
   const text = JSON.stringify(r.resources.filter((x) => x.name.startsWith("ramascene")));
   for (const secret of r.secretValues) assert.ok(!text.includes(secret), `secret value ${secret.slice(0, 12)}... leaks`);
   const out = r.outputs.ramascene as Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderStack, type RenderedResource, type RenderResult } from "../../tools/render/harness";
+import { named } from "../support";
 import { renderIsolatedOk } from "../../tools/render/isolated";
 import { isStateful } from "../../tools/render/stateful";
 import { caddyValidate, upstreamOf } from "../components/docker/caddy-validate";
@@ -13,7 +14,7 @@ const beforeSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERS
 const afterSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERSIONS, "apps.topobank.live=green"] });
 
 function topobankContainers(r: { resources: RenderedResource[] }): Map<string, RenderedResource> {
-  return new Map(r.resources.filter((x) => x.type === CONTAINER && x.parent === "topobank").map((x) => [String(x.inputs.name), x]));
+  return new Map(r.resources.filter((x) => x.type === CONTAINER && x.parent.endsWith("$platform:docker:ContainerStack::topobank-production")).map((x) => [String(x.inputs.name), x]));
 }
 function keyed(r: { resources: RenderedResource[] }): Map<string, RenderedResource> {
   return new Map(r.resources.map((x) => [`${x.type}::${x.name}`, x]));
@@ -36,13 +37,13 @@ test("switching topobank's live colour changes only caddy's config and moves cel
   assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), "a switch adds or removes no resource");
   const changed = [...a.keys()].filter((k) => JSON.stringify(a.get(k)?.inputs) !== JSON.stringify(b.get(k)?.inputs));
   const allowed = new Set([
-    `${CONTAINER}::topobank-caddy`,
-    `${CONTAINER}::topobank-celerybeat`,
-    `${CONTAINER}::topobank-celeryworker`,
-    "docker:index/remoteImage:RemoteImage::topobank-celerybeat-image",
-    "docker:index/remoteImage:RemoteImage::topobank-celeryworker-image",
+    `${CONTAINER}::topobank-production-caddy`,
+    `${CONTAINER}::topobank-production-celerybeat`,
+    `${CONTAINER}::topobank-production-celeryworker`,
+    "docker:index/remoteImage:RemoteImage::topobank-production-celerybeat-image",
+    "docker:index/remoteImage:RemoteImage::topobank-production-celeryworker-image",
   ]);
-  assert.ok(changed.includes(`${CONTAINER}::topobank-caddy`), "the proxy's routing changes");
+  assert.ok(changed.includes(`${CONTAINER}::topobank-production-caddy`), "the proxy's routing changes");
   assert.deepEqual(changed.filter((k) => !allowed.has(k)), [], "nothing else changes");
   assert.deepEqual(changed.filter((k) => isStateful(k.split("::")[0])), []);
   // The production name now reaches green; the colour names still reach their own colour.
@@ -55,7 +56,7 @@ test("celery beat runs in exactly one container, from the live colour's version"
   for (const [render, version] of [[await beforeSwitch, "1.8.2"], [await afterSwitch, "1.9.0"]] as const) {
     const beats = [...topobankContainers(render).values()].filter((c) => JSON.stringify(c.inputs.command) === JSON.stringify(["/start-celerybeat"]));
     assert.equal(beats.length, 1);
-    const image = render.resources.find((x) => x.name === "topobank-celerybeat-image");
+    const image = render.resources.find((x) => x.name === "topobank-production-celerybeat-image");
     assert.equal(image?.inputs.name, `ghcr.io/contactengineering/topobank:${version}`);
     assert.equal(envOf(beats[0]).DEPLOYMENT_COLOUR, version === "1.8.2" ? "blue" : "green");
   }
@@ -97,10 +98,10 @@ test("every topobank secret is generated or secret config and never appears in p
   assert.equal(env.WEB_CONCURRENCY, "4");
   assert.equal(env.DBBACKUP_SCHEDULE, "@daily");
   assert.equal((topobankContainers(r).get("django-blue")?.inputs.envs as string[]).filter((e) => e === "[secret]").length, secretKeys.length);
-  const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword" && x.name.startsWith("topobank-")).map((x) => x.name).sort();
+  const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword" && x.name.startsWith("topobank-production-")).map((x) => x.name).sort();
   assert.deepEqual(generated, [
-    "topobank-admin-url", "topobank-django-secret-key", "topobank-flower-password", "topobank-flower-user",
-    "topobank-postgres-password", "topobank-postgres-user", "topobank-rabbitmq-password", "topobank-rabbitmq-user",
+    "topobank-production-admin-url", "topobank-production-django-secret-key", "topobank-production-flower-password", "topobank-production-flower-user",
+    "topobank-production-postgres-password", "topobank-production-postgres-user", "topobank-production-rabbitmq-password", "topobank-production-rabbitmq-user",
   ]);
   const text = JSON.stringify(r.resources.filter((x) => x.name.startsWith("topobank")));
   for (const secret of r.secretValues) assert.ok(!text.includes(secret), `secret value ${secret.slice(0, 12)}... leaks`);
@@ -113,24 +114,25 @@ test("postgres data lives on the node's protected block-storage volume; containe
   assert.equal(volume?.options.retainOnDelete, true);
   const postgres = topobankContainers(r).get("postgres");
   assert.deepEqual(postgres?.inputs.volumes, [{ hostPath: "/mnt/topobank-data/postgres", containerPath: "/var/lib/postgresql/data", readOnly: false }]);
-  assert.equal(r.resources.find((x) => x.name === "topobank-postgres-image")?.inputs.name, "postgres:16.4-bookworm");
+  assert.equal(r.resources.find((x) => x.name === "topobank-production-postgres-image")?.inputs.name, "postgres:16.4-bookworm");
   for (const [name, c] of topobankContainers(r)) assert.equal(c.options.deleteBeforeReplace, true, name);
-  const bucket = r.resources.find((x) => x.type === "digitalocean:index/spacesBucket:SpacesBucket" && x.name === "topobank-bucket");
+  const bucket = r.resources.find((x) => x.type === "digitalocean:index/spacesBucket:SpacesBucket" && x.name === "topobank-production-bucket");
   assert.equal(bucket?.options.protect, true);
 });
 
 test("migrate and register_analysis_functions run once per colour version, inside that colour's django, green after blue", async () => {
   const r = await production;
-  const commands = r.resources.filter((x) => x.type === "command:remote:Command" && x.name.startsWith("topobank-release-"));
-  assert.deepEqual(commands.map((c) => c.name).sort(), ["topobank-release-blue", "topobank-release-green"]);
-  const blue = commands.find((c) => c.name === "topobank-release-blue");
-  const green = commands.find((c) => c.name === "topobank-release-green");
+  const commands = r.resources.filter((x) => x.type === "command:remote:Command" && x.name.startsWith("topobank-production-release-"));
+  assert.deepEqual(commands.map((c) => c.name).sort(), ["topobank-production-release-blue", "topobank-production-release-green"]);
+  const blue = commands.find((c) => c.name === "topobank-production-release-blue");
+  const green = commands.find((c) => c.name === "topobank-production-release-green");
   assert.equal(blue?.inputs.create, "set -eu\ndocker exec django-blue python manage.py migrate --noinput\ndocker exec django-blue python manage.py register_analysis_functions");
   assert.deepEqual(blue?.inputs.triggers, ["1.8.2"]);
-  const parentOf = (name: string) => r.resources.find((x) => x.name === name);
-  assert.deepEqual(parentOf("topobank-release-green")?.options.dependsOn.sort(), ["topobank-django-green", "topobank-release-blue"]);
+  const release = (colour: string) => named(r, "platform:docker:ColourRelease", `topobank-production-release-${colour}`);
+  const django = (colour: string) => named(r, CONTAINER, `topobank-production-django-${colour}`).urn;
+  assert.deepEqual(release("green").options.dependsOn.sort(), [django("green"), release("blue").urn].sort());
   assert.ok(green);
-  assert.deepEqual(parentOf("topobank-release-blue")?.options.dependsOn, ["topobank-django-blue"]);
+  assert.deepEqual(release("blue").options.dependsOn, [django("blue")]);
 });
 
 test("topobank exports live and colour URLs, the node IP and its known_hosts line", async () => {

@@ -12,7 +12,7 @@ import { isInternetWide, parsePortRange } from "../../policies/rules/network";
 type Inputs = Record<string, unknown>;
 
 function res(type: string, name: string, inputs: Inputs, options: Partial<RenderedResourceLike["options"]> = {}): RenderedResourceLike {
-  return { type, name, parent: "platform-production", inputs, options: { protect: false, retainOnDelete: false, ...options } };
+  return { urn: `urn:pulumi:production::platform::${type}::${name}`, type, name, inputs, options: { protect: false, retainOnDelete: false, ...options } };
 }
 
 function stackOf(resources: RenderedResourceLike[], outputs: Record<string, unknown> = {}, stack = "production"): RenderedStackLike {
@@ -259,7 +259,7 @@ const CASES: Case[] = [
     policy: "aws-required-tags",
     baseline: () => [
       res("aws:autoscaling/group:Group", "aquamark-blue-asg", { minSize: 1, maxSize: 2, tags: [{ key: "app", value: "aquamark", propagateAtLaunch: true }, { key: "stack", value: "production", propagateAtLaunch: true }, { key: "colour", value: "blue", propagateAtLaunch: true }] }),
-      res("aws:sns/topic:Topic", "aquamark-alerts", {}, { provider: "aws-eu" }),
+      res("aws:sns/topic:Topic", "aquamark-alerts", {}, { provider: "urn:pulumi:production::platform::pulumi:providers:aws::aws-eu" }),
       res("pulumi:providers:aws", "aws-eu", { region: "eu-central-1", defaultTags: { tags: TAGS } }),
     ],
     failing: {

@@ -20,15 +20,15 @@ function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: s
   });
 }
 
-test("--json prints exactly {stack, resources[{type, name, parent, inputs, options}], outputs} and exits 0", async () => {
+test("--json prints exactly {stack, project, resources[{urn, type, name, parent, inputs, propertyDependencies, options}], outputs} and exits 0", async () => {
   const { code, stdout, stderr } = await plan(["production", "--json"]);
   assert.equal(code, 0, stderr);
   const parsed = JSON.parse(stdout) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(parsed), ["stack", "resources", "outputs"]);
+  assert.deepEqual(Object.keys(parsed), ["stack", "project", "resources", "outputs"]);
   assert.equal(parsed.stack, "production");
   const resources = parsed.resources as Record<string, unknown>[];
   assert.ok(resources.length > 50);
-  for (const r of resources) assert.deepEqual(Object.keys(r), ["type", "name", "parent", "inputs", "options"]);
+  for (const r of resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "inputs", "propertyDependencies", "options"]);
   assert.equal(typeof (parsed.outputs as Record<string, unknown>).nmpi, "object");
 });
 
@@ -70,7 +70,12 @@ test("the tree view groups resources under their app components", async () => {
   const { code, stdout } = await plan(["staging"]);
   assert.equal(code, 0);
   assert.match(stdout, /^stack staging: \d+ resources/);
-  assert.match(stdout, /\n  ▸ nmpi-staging-db \(platform:digitalocean:Node\)\n    - nmpi-staging-db-host-key \(tls:index\/privateKey:PrivateKey\)/);
+  const lines = stdout.split("\n");
+  const app = lines.indexOf("  ▸ nmpi-staging (platform:app:Nmpi)");
+  const node = lines.indexOf("    ▸ nmpi-staging-db (platform:digitalocean:Node)");
+  assert.ok(app > 0 && node > app, "the nmpi app holds its db node");
+  assert.ok(lines.slice(app + 1, node).every((l) => l.startsWith("    ")), "nothing between the app and its node sits outside the app");
+  assert.equal(lines[node + 1], "      - nmpi-staging-db-host-key (tls:index/privateKey:PrivateKey)  algorithm=ED25519");
 });
 
 test("bad usage exits 64 with the usage text", async () => {

@@ -4,8 +4,9 @@ import { isStateful } from "../render/stateful";
 import type { ChangedResource, ColourSwitch, PlanDiff, PropertyChange, ResourceRef } from "./types";
 import type { Violation } from "../../policies/types";
 
-function keyOf(r: { type: string; name: string }): string {
-  return `${r.type}::${r.name}`;
+/** A resource's identity: its URN, so a resource moved to another parent is a delete and a create, as in the engine. */
+function keyOf(r: { urn: string }): string {
+  return r.urn;
 }
 
 function refOf(r: RenderedResource): ResourceRef {
@@ -52,7 +53,6 @@ export function diffPlans(before: RenderedStack, after: RenderedStack, violation
     const old = beforeByKey.get(keyOf(r));
     if (!old) continue;
     const changes = [
-      ...propertyChanges(old.parent, r.parent, "parent"),
       ...propertyChanges(old.inputs, r.inputs, "inputs"),
       ...propertyChanges(old.options, r.options, "options"),
     ];

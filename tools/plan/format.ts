@@ -1,6 +1,7 @@
 /** Human-readable forms of a plan, a plan diff and policy violations. */
 import type { Violation } from "../../policies/types";
 import type { RenderedResource, RenderedStack } from "../render/harness";
+import { stackUrn } from "../render/urn";
 import type { PlanDiff, ResourceRef } from "./types";
 
 const MAX_SETTINGS = 6;
@@ -31,7 +32,7 @@ export function formatTree(plan: RenderedStack): string {
     list.push(r);
     children.set(r.parent, list);
   }
-  const root = `platform-${plan.stack}`;
+  const root = stackUrn(plan.stack, plan.project);
   const lines = [`stack ${plan.stack}: ${plan.resources.length} resources`];
   const seen = new Set<RenderedResource>();
   const walk = (parent: string, depth: number) => {
@@ -40,7 +41,7 @@ export function formatTree(plan: RenderedStack): string {
       seen.add(r);
       const detail = settings(r);
       lines.push(`${"  ".repeat(depth)}${r.type.startsWith("platform:") ? "▸" : "-"} ${r.name} (${r.type})${detail ? `  ${detail}` : ""}`);
-      if (r.type.startsWith("platform:") || r.type.startsWith("pulumi:")) walk(r.name, depth + 1);
+      walk(r.urn, depth + 1);
     }
   };
   walk(root, 1);

@@ -20,7 +20,7 @@ const propertyChange = z.object({
 const violation = z.object({
   policy: z.string(),
   level: z.enum(["advisory", "mandatory"]),
-  resource: z.object({ type: z.string(), name: z.string() }).optional(),
+  resource: z.object({ urn: z.string(), type: z.string(), name: z.string() }).optional(),
   message: z.string(),
   fix: z.string(),
 });

@@ -11,6 +11,7 @@ import { PROJECT } from "../../config";
 import program from "../../index";
 import { createMocks } from "./mocks";
 import { applyOverrides, readStackConfig, toProgramConfig } from "./stack-config";
+import { resourceUrn, stackUrn } from "./urn";
 
 /** Shown instead of any secret value. */
 export const SECRET_MARKER = "[secret]";
@@ -20,29 +21,39 @@ export interface RenderedOptions {
   protect: boolean;
   retainOnDelete: boolean;
   deleteBeforeReplace: boolean;
-  /** Names of resources this one explicitly waits for. */
+  /** URNs of the resources this one explicitly waits for. */
   dependsOn: string[];
   ignoreChanges: string[];
   replaceOnChanges: string[];
   /** ID of an existing cloud resource to adopt. */
   import?: string;
-  /** Name of the explicit provider resource, if any. */
+  /** URN of the explicit provider resource, if any (the provider's default one otherwise). */
   provider?: string;
   /** Number of aliases (old names) the resource answers to. */
   aliases: number;
 }
 
 export interface RenderedResource {
+  /** The resource's identity, exactly as the engine forms it: `urn:pulumi:<stack>::<project>::<parent type chain>$<type>::<name>`. */
+  urn: string;
   type: string;
   name: string;
-  /** Name of the parent resource, or the stack's name for top-level resources. */
+  /** URN of the parent resource; the stack's own URN for top-level resources. */
   parent: string;
   inputs: Record<string, unknown>;
+  /**
+   * For each top-level input that takes another resource's output: the URNs of those resources. The
+   * engine's property dependencies; the plan's cascade follows them (a replaced resource's outputs
+   * are unknown, so an input that forces replacement and comes from it forces this one too).
+   */
+  propertyDependencies: Record<string, string[]>;
   options: RenderedOptions;
 }
 
 export interface RenderedStack {
   stack: string;
+  /** The project (Pulumi.yaml `name`); with the stack, the first two parts of every URN. */
+  project: string;
   resources: RenderedResource[];
   outputs: Record<string, unknown>;
 }
@@ -142,25 +153,50 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
   }
 
   const names = new Map<pulumi.Resource, Recorded>(records.map((r) => [r.resource, r]));
-  const stackName = `${PROJECT}-${options.stack}`;
-  const resolver = new Resolver(names, secretValues);
+  const urns = urnsOf(records, names, options.stack);
+  const resolver = new Resolver(names, urns, secretValues);
   const resources: RenderedResource[] = [];
+  const seen = new Set<string>();
   for (const record of records) {
+    const urn = urns.get(record) as string;
+    if (seen.has(urn)) throw new Error(`two resources share the URN ${urn}: the engine would refuse the second`);
+    seen.add(urn);
     const parent = record.opts.parent ? names.get(record.opts.parent) : undefined;
     resources.push({
+      urn,
       type: record.type,
       name: record.name,
-      parent: parent?.name ?? stackName,
+      parent: parent ? (urns.get(parent) as string) : stackUrn(options.stack, PROJECT),
       inputs: asRecord(await resolver.resolve(record.props)),
+      propertyDependencies: await resolver.propertyDependencies(record.props),
       options: await renderOptions(record, names, resolver),
     });
   }
   return {
     stack: options.stack,
+    project: PROJECT,
     resources,
     outputs: asRecord(await resolver.resolve(outputs)),
     secretValues: [...secretValues],
   };
+}
+
+/**
+ * URNs as the engine forms them (pkg/resource/urn.go `NewURN`): the type is qualified by the parent's
+ * whole type chain, except that the root stack is left out. The mock monitor qualifies by the
+ * parent's last type only, so it is not asked.
+ */
+function urnsOf(records: readonly Recorded[], names: Map<pulumi.Resource, Recorded>, stack: string): Map<Recorded, string> {
+  const qualified = new Map<Recorded, string>();
+  const qualifiedType = (record: Recorded): string => {
+    const known = qualified.get(record);
+    if (known !== undefined) return known;
+    const parent = record.opts.parent ? names.get(record.opts.parent) : undefined;
+    const type = parent ? `${qualifiedType(parent)}$${record.type}` : record.type;
+    qualified.set(record, type);
+    return type;
+  };
+  return new Map(records.map((r) => [r, resourceUrn(stack, PROJECT, qualifiedType(r), r.name)]));
 }
 
 /** Output properties the engine would keep secret: declared secret outputs and outputs of secret inputs. */
@@ -209,7 +245,7 @@ async function renderOptions(record: Recorded, names: Map<pulumi.Resource, Recor
     aliases: opts.aliases?.length ?? 0,
   };
   if (opts.import !== undefined) rendered.import = opts.import;
-  if (provider) rendered.provider = names.get(provider)?.name ?? "(unregistered provider)";
+  if (provider) rendered.provider = resolver.urnOf(provider);
   return rendered;
 }
 
@@ -217,8 +253,26 @@ async function renderOptions(record: Recorded, names: Map<pulumi.Resource, Recor
 class Resolver {
   constructor(
     private readonly names: Map<pulumi.Resource, Recorded>,
+    private readonly urns: Map<Recorded, string>,
     private readonly secretValues: Set<string>,
   ) {}
+
+  urnOf(resource: pulumi.Resource): string {
+    const record = this.names.get(resource);
+    return record ? (this.urns.get(record) ?? "?") : "(unregistered resource)";
+  }
+
+  /** For each top-level input, the URNs of the resources its value comes from (sorted, none omitted). */
+  async propertyDependencies(props: unknown): Promise<Record<string, string[]>> {
+    const result: Record<string, string[]> = {};
+    for (const [key, value] of Object.entries(asRecord(props))) {
+      if (value === undefined) continue;
+      const resources = await pulumi.getAllResources(pulumi.output(value));
+      const urns = [...resources].map((r) => this.urnOf(r)).filter((u) => u.startsWith("urn:"));
+      if (urns.length) result[key] = [...new Set(urns)].sort();
+    }
+    return result;
+  }
 
   async resolve(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
@@ -230,7 +284,7 @@ class Resolver {
       return this.resolve(plain);
     }
     if (value instanceof Promise) return this.resolve(await value);
-    if (pulumi.Resource.isInstance(value)) return `resource:${this.names.get(value)?.name ?? "?"}`;
+    if (pulumi.Resource.isInstance(value)) return `resource:${this.urnOf(value)}`;
     if (Array.isArray(value)) return Promise.all(value.map((v: unknown) => this.resolve(v)));
     if (value !== null && typeof value === "object") {
       const entries = await Promise.all(
@@ -243,12 +297,12 @@ class Resolver {
     return value;
   }
 
-  /** Names of the resources in a `dependsOn` option (a resource, a list, or Outputs of either). */
+  /** URNs of the resources in a `dependsOn` option (a resource, a list, or Outputs of either). */
   async resolveResources(input: unknown): Promise<string[]> {
     const plain = await awaited(input);
     const list: unknown[] = Array.isArray(plain) ? plain : plain === undefined ? [] : [plain];
     const resources = await Promise.all(list.map(awaited));
-    return resources.map((r) => (pulumi.Resource.isInstance(r) ? (this.names.get(r)?.name ?? "?") : "?"));
+    return resources.map((r) => (pulumi.Resource.isInstance(r) ? this.urnOf(r) : "?"));
   }
 
   /**
