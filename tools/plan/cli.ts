@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { evaluatePolicies } from "../../policies/evaluate";
 import type { Violation } from "../../policies/types";
-import type { RenderedStack } from "../render/harness";
+import { renderOutcome, type RenderedStack, type RenderOptions } from "../render/harness";
 import { renderIsolated, type IsolatedOutcome } from "../render/isolated";
 import { diffPlans } from "./diff";
 import { formatDiff, formatTree, formatViolations } from "./format";
@@ -62,9 +62,12 @@ function readPlan(file: string): RenderedStack {
   return parsed as RenderedStack;
 }
 
-/** Renders or reports the config error; `undefined` means exit 2 was already decided. */
+/**
+ * Renders or reports the config error; `undefined` means exit 2 was already decided. The first render
+ * runs in this process; Pulumi's mocks are global, so any further one runs in a child process.
+ */
 async function render(stack: string, overrides: string[]): Promise<RenderedStack | undefined> {
-  const outcome = await renderIsolated({ stack, overrides });
+  const outcome = renderedHere ? await renderIsolated({ stack, overrides }) : await renderInProcess({ stack, overrides });
   if (!outcome.ok) {
     if (outcome.problems) {
       process.stderr.write(`${outcome.message}\n`);
@@ -73,6 +76,13 @@ async function render(stack: string, overrides: string[]): Promise<RenderedStack
     throw new Error(outcome.message);
   }
   return publicPlan(outcome);
+}
+
+let renderedHere = false;
+
+function renderInProcess(options: RenderOptions): Promise<IsolatedOutcome> {
+  renderedHere = true;
+  return renderOutcome(options);
 }
 
 function hasMandatory(violations: readonly Violation[]): boolean {

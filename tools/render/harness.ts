@@ -4,13 +4,14 @@
  * Tests, the policy tests and the offline plan all use it. Mocks are global state: render one stack
  * per process.
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../../config";
+import { ConfigError, PROJECT } from "../../config";
 import program from "../../index";
+import type { IsolatedOutcome } from "./isolated";
 import { createMocks } from "./mocks";
-import { applyOverrides, readStackConfig, toProgramConfig } from "./stack-config";
+import { applyOverrides, projectRoot, readStackConfig, toProgramConfig } from "./stack-config";
+
+export { projectRoot };
 import { resourceUrn, stackUrn } from "./urn";
 
 /** Shown instead of any secret value. */
@@ -92,12 +93,6 @@ interface Recorded {
   opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
 }
 
-export function projectRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "Pulumi.yaml")) && existsSync(join(dir, "package.json"))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
-  }
-}
 
 let rendered = false;
 
@@ -197,6 +192,21 @@ function urnsOf(records: readonly Recorded[], names: Map<pulumi.Resource, Record
     return type;
   };
   return new Map(records.map((r) => [r, resourceUrn(stack, PROJECT, qualifiedType(r), r.name)]));
+}
+
+/** Renders and reports how it went instead of throwing: a plan, or the config error with its problems. */
+export async function renderOutcome(options: RenderOptions): Promise<IsolatedOutcome> {
+  try {
+    return { ok: true, result: await renderStack(options) };
+  } catch (err) {
+    const reason = err instanceof RenderFailure ? err.reason : err;
+    return {
+      ok: false,
+      message: reason instanceof Error ? reason.message : String(reason),
+      problems: reason instanceof ConfigError ? [...reason.problems] : undefined,
+      registered: err instanceof RenderFailure ? err.registered : 0,
+    };
+  }
 }
 
 /** Output properties the engine would keep secret: declared secret outputs and outputs of secret inputs. */

@@ -97,6 +97,12 @@ const COMPUTED: Record<string, (name: string, inputs: State) => State> = {
       publicKeyFingerprintMd5: hex(32, "md5", name).replace(/(..)(?!$)/g, "$1:"),
     };
   },
+  // Once pulled, `imageId` is the image's `sha256:` ID and `repoDigest` its registry digest
+  // (kreuzwerker/terraform-provider-docker resource_docker_remote_image_funcs.go: `d.Set("image_id", foundImage.ID)`).
+  "docker:index/remoteImage:RemoteImage": (name, inputs) => ({
+    imageId: `sha256:${hex(64, "image", name)}`,
+    repoDigest: `${String(inputs.name ?? "").split(":")[0]}@sha256:${hex(64, "digest", name)}`,
+  }),
   "docker:index/container:Container": () => ({}),
   "docker:index/network:Network": () => ({}),
   "docker:index/volume:Volume": () => ({}),

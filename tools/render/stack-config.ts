@@ -4,9 +4,17 @@
  * (`secure:`) cannot be decrypted here, so each becomes a deterministic placeholder that is still a
  * Pulumi secret; a key holding any `secure:` leaf is secret as a whole, as in the CLI.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import YAML from "yaml";
+
+/** The directory holding Pulumi.yaml and package.json, found upwards from `from`. */
+export function projectRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "Pulumi.yaml")) && existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+  }
+}
 
 /** Config in the form the language host passes to a Pulumi program. */
 export interface ProgramConfig {
