@@ -4,6 +4,7 @@
  * Tests, the policy tests and the offline plan all use it. Mocks are global state: render one stack
  * per process.
  */
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, PROJECT } from "../../config";
 import program from "../../index";
@@ -43,6 +44,12 @@ export interface RenderedResource {
   parent: string;
   inputs: Record<string, unknown>;
   /**
+   * For each input path shown as the secret marker: a keyed digest of its value (HMAC-SHA-256 with the
+   * plan's secret key, {@link secretKeyId}), so two plans made with one key show a changed secret as
+   * changed without either holding the value.
+   */
+  secretDigests: Record<string, string>;
+  /**
    * For each top-level input that takes another resource's output: the URNs of those resources. The
    * engine's property dependencies; the plan's cascade follows them (a replaced resource's outputs
    * are unknown, so an input that forces replacement and comes from it forces this one too).
@@ -55,6 +62,8 @@ export interface RenderedStack {
   stack: string;
   /** The project (Pulumi.yaml `name`); with the stack, the first two parts of every URN. */
   project: string;
+  /** Which key the secret digests were made with: plans compare secrets only when these match. */
+  secretKeyId: string;
   resources: RenderedResource[];
   outputs: Record<string, unknown>;
 }
@@ -157,12 +166,14 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
     if (seen.has(urn)) throw new Error(`two resources share the URN ${urn}: the engine would refuse the second`);
     seen.add(urn);
     const parent = record.opts.parent ? names.get(record.opts.parent) : undefined;
+    const secretDigests: Record<string, string> = {};
     resources.push({
       urn,
       type: record.type,
       name: record.name,
       parent: parent ? (urns.get(parent) as string) : stackUrn(options.stack, PROJECT),
-      inputs: asRecord(await resolver.resolve(record.props)),
+      inputs: asRecord(await resolver.resolve(record.props, secretDigests)),
+      secretDigests,
       propertyDependencies: await resolver.propertyDependencies(record.props),
       options: await renderOptions(record, names, resolver),
     });
@@ -170,6 +181,7 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
   return {
     stack: options.stack,
     project: PROJECT,
+    secretKeyId: secretKeyId(),
     resources,
     outputs: asRecord(await resolver.resolve(outputs)),
     secretValues: [...secretValues],
@@ -192,6 +204,25 @@ function urnsOf(records: readonly Recorded[], names: Map<pulumi.Resource, Record
     return type;
   };
   return new Map(records.map((r) => [r, resourceUrn(stack, PROJECT, qualifiedType(r), r.name)]));
+}
+
+/**
+ * The key secret digests are made with: `PLATFORM_PLAN_SECRET_KEY` when set (a CI job sets one for the
+ * base and head plans it compares), otherwise a random one for this process, handed to the child
+ * renders through the environment so every plan of one command shares it.
+ */
+function secretKey(): string {
+  process.env.PLATFORM_PLAN_SECRET_KEY ||= randomBytes(32).toString("hex");
+  return process.env.PLATFORM_PLAN_SECRET_KEY;
+}
+
+/** A short public name for the key: equal ids mean comparable digests. */
+export function secretKeyId(): string {
+  return createHash("sha256").update(`key-id\0${secretKey()}`).digest("hex").slice(0, 16);
+}
+
+function secretDigest(value: unknown): string {
+  return createHmac("sha256", secretKey()).update(JSON.stringify(value) ?? "undefined").digest("hex").slice(0, 32);
 }
 
 /** Renders and reports how it went instead of throwing: a plan, or the config error with its problems. */
@@ -284,23 +315,29 @@ class Resolver {
     return result;
   }
 
-  async resolve(value: unknown): Promise<unknown> {
+  /**
+   * `value` as plain JSON. Each secret found is replaced by the marker; with `digests`, its keyed
+   * digest is recorded there under its dotted path (from `path`), so a rotated secret still shows as
+   * a change while its value never leaves this process.
+   */
+  async resolve(value: unknown, digests?: Record<string, string>, path = ""): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
       const [plain, secret] = await Promise.all([settle(value), pulumi.isSecret(value)]);
       if (secret) {
         this.collect(plain);
+        if (digests) digests[path] = secretDigest(plain);
         return SECRET_MARKER;
       }
-      return this.resolve(plain);
+      return this.resolve(plain, digests, path);
     }
-    if (value instanceof Promise) return this.resolve(await value);
+    if (value instanceof Promise) return this.resolve(await value, digests, path);
     if (pulumi.Resource.isInstance(value)) return `resource:${this.urnOf(value)}`;
-    if (Array.isArray(value)) return Promise.all(value.map((v: unknown) => this.resolve(v)));
+    if (Array.isArray(value)) return Promise.all(value.map((v: unknown, i) => this.resolve(v, digests, `${path}[${i}]`)));
     if (value !== null && typeof value === "object") {
       const entries = await Promise.all(
         Object.entries(value)
           .filter(([, v]) => v !== undefined)
-          .map(async ([k, v]) => [k, await this.resolve(v)] as const),
+          .map(async ([k, v]) => [k, await this.resolve(v, digests, path ? `${path}.${k}` : k)] as const),
       );
       return Object.fromEntries(entries);
     }
