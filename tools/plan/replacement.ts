@@ -204,16 +204,14 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     note: "not yet read",
   },
   "aws:ec2/subnet:Subnet": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["availabilityZone", "availabilityZoneId", "cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength", "ipv6IpamPoolId", "ipv6Native", "ipv6NetmaskLength", "outpostArn", "vpcId"],
+    conditional: [{ path: "ipv6CidrBlock", when: "it changes while assignIpv6AddressOnCreation was true (CustomizeDiff customdiff.ForceNewIf)" }],
+    source: `${AWS}@00cda12 internal/service/ec2/vpc_subnet.go`,
   },
   "aws:ec2/vpc:Vpc": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"],
+    source: `${AWS}@00081ce internal/service/ec2/vpc_.go`,
+    note: "CustomizeDiff resourceVPCCustomizeDiff (same file) not read: unverified whether it forces replacement for any IPv6 change.",
   },
   "aws:ec2/vpcEndpoint:VpcEndpoint": {
     forceNew: [],
@@ -312,10 +310,9 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     note: "not yet read",
   },
   "aws:rds/instance:Instance": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["availabilityZone", "characterSetName", "customIamInstanceProfile", "dbName", "engine", "identifier", "identifierPrefix", "kmsKeyId", "ncharCharacterSetName", "restoreToPointInTime", "s3Import.bucketName", "s3Import.bucketPrefix", "s3Import.ingestionRole", "s3Import.sourceEngine", "s3Import.sourceEngineVersion", "snapshotIdentifier", "storageEncrypted", "timezone", "username"],
+    source: `${AWS}@00e4b23 internal/service/rds/instance.go`,
+    note: "Read in an older release than @pulumi/aws 7.48.0 bridges (the only stored version): inputs added since (e.g. region, blueGreenUpdate, upgradeStorageConfig) are not covered. instanceClass, allocatedStorage, engineVersion, storageType are updated in place.",
   },
   "aws:rds/subnetGroup:SubnetGroup": {
     forceNew: [],
