@@ -50,8 +50,8 @@ function parseArgs(argv: string[]): Args {
 
 /** A plan as printed by `--json`: exactly the rendered stack, no test-only fields. */
 function publicPlan(outcome: Extract<IsolatedOutcome, { ok: true }>): RenderedStack {
-  const { stack, project, resources, outputs } = outcome.result;
-  return { stack, project, resources, outputs };
+  const { secretValues: _testOnly, ...plan } = outcome.result;
+  return plan;
 }
 
 function readPlan(file: string): RenderedStack {

@@ -1,8 +1,8 @@
 /** Human-readable forms of a plan, a plan diff and policy violations. */
 import type { Violation } from "../../policies/types";
 import type { RenderedResource, RenderedStack } from "../render/harness";
-import { stackUrn } from "../render/urn";
-import type { PlanDiff, ResourceRef } from "./types";
+import { parseUrn, stackUrn } from "../render/urn";
+import { PRIMARY_OPS, type PlanDiff, type PreviewStep, type StepOp } from "./types";
 
 const MAX_SETTINGS = 6;
 
@@ -49,29 +49,45 @@ export function formatTree(plan: RenderedStack): string {
   return `${lines.join("\n")}\n`;
 }
 
-function ref(r: ResourceRef): string {
-  return `${r.name} (${r.type})${r.stateful ? "  ⚠ STATEFUL" : ""}`;
+/** `name (type)` of a URN. */
+function refOf(urn: string): string {
+  const { type, name } = parseUrn(urn);
+  return `${name} (${type})`;
+}
+
+const OP_MARK: Partial<Record<StepOp, string>> = { create: "+", import: "=", update: "~", replace: "+-", delete: "-" };
+
+/** One primary step: its mark, what it is, and why (secondary replacement steps are folded into `replace`). */
+function stepLines(step: PreviewStep): string[] {
+  const flags = [
+    step.stateful ? "⚠ STATEFUL" : "",
+    step.op === "replace" ? (step.deleteBeforeReplace ? "delete first: down until the new one is up" : "new one created first") : "",
+    step.uncertain ? "? replacement rule unknown" : "",
+  ].filter(Boolean);
+  const lines = [`  ${OP_MARK[step.op] ?? step.op} ${step.op} ${refOf(step.urn)}${flags.length ? `  [${flags.join("; ")}]` : ""}`];
+  for (const cause of step.replaceCauses ?? []) lines.push(`      because ${cause}`);
+  for (const maybe of step.mayReplace ?? []) lines.push(`      may replace: ${maybe}`);
+  for (const c of step.changes ?? []) lines.push(`      ${c.path}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`);
+  return lines;
 }
 
 export function formatDiff(diff: PlanDiff): string {
-  const lines: string[] = [`desired-state diff ${diff.before} → ${diff.after} (offline plan, not the cloud's)`];
+  const lines: string[] = [`desired-state diff ${diff.before ?? "?"} → ${diff.after ?? "?"} (offline plan, not the cloud's)`];
   for (const s of diff.colourSwitches) lines.push(`colour switch: ${s.app}: live ${s.from} → ${s.to}`);
-  if (diff.statefulTouched.length) {
-    lines.push("", "⚠ STATEFUL RESOURCES TOUCHED:", ...diff.statefulTouched.map((r) => `  ! ${ref(r)}`));
+  if (diff.blocked.length) {
+    lines.push("", `✗ BLOCKED (${diff.blocked.length}): pulumi up would refuse these`, ...diff.blocked.map((b) => `  ✗ ${b.op} ${b.name} (${b.type}): ${b.reason}`));
   }
-  if (diff.added.length) lines.push("", `added (${diff.added.length}):`, ...diff.added.map((r) => `  + ${ref(r)}`));
-  if (diff.removed.length) lines.push("", `removed (${diff.removed.length}):`, ...diff.removed.map((r) => `  - ${ref(r)}`));
-  if (diff.changed.length) {
-    lines.push("", `changed (${diff.changed.length}):`);
-    for (const r of diff.changed) {
-      lines.push(`  ~ ${ref(r)}`);
-      for (const c of r.changes) lines.push(`      ${c.path}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`);
-    }
-  }
+  const primary = diff.steps.filter((s) => PRIMARY_OPS.includes(s.op));
+  // Replacements first, stateful ones first among them; then deletions, creations, updates.
+  const rank = (s: PreviewStep) => ["replace", "delete", "create", "import", "update"].indexOf(s.op) * 2 + (s.stateful ? 0 : 1);
+  const ordered = [...primary].sort((a, b) => rank(a) - rank(b));
+  if (ordered.length) lines.push("", `steps (${ordered.length}):`, ...ordered.flatMap(stepLines));
   if (diff.outputs.length) {
     lines.push("", "outputs:", ...diff.outputs.map((c) => `  ~ ${c.path}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`));
   }
-  if (!diff.added.length && !diff.removed.length && !diff.changed.length && !diff.outputs.length) lines.push("no changes");
+  const summary = Object.entries(diff.changeSummary).map(([op, n]) => `${n} ${op}`).join(", ");
+  lines.push("", ordered.length || diff.outputs.length ? `summary: ${summary}` : "no changes");
+  for (const note of diff.notes ?? []) lines.push(`note: ${note}`);
   if (diff.violations.length) lines.push("", formatViolations(diff.violations).trimEnd());
   return `${lines.join("\n")}\n`;
 }

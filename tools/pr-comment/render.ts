@@ -3,20 +3,21 @@
  * not miss comes first (colour switches, deletions, stateful resources, policy violations); the
  * full diff follows, folded, and is truncated so the comment stays under GitHub's size limit.
  */
-import type { ChangedResource, PlanDiff, PropertyChange, ResourceRef } from "../plan/types";
+import { PRIMARY_OPS, type PlanDiff, type PreviewStep, type PropertyChange } from "../plan/types";
+import { parseUrn } from "../render/urn";
 import type { Violation } from "../../policies/types";
 
 /** GitHub rejects issue and pull-request comment bodies longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
 /** Where a diff comes from: decides the label, so nobody mistakes one view for the other. */
-export type DiffSource = "offline-plan" | "cloud-preview";
+export type DiffSource = PlanDiff["source"];
 
 /** Options of {@link renderPlanComment}. */
 export interface RenderOptions {
   /** Stack the comment is about; names the heading and the marker. Default: the diff's `after` stack. */
   stack?: string;
-  /** Where the diff comes from. Default: "offline-plan" (labelled as the desired-state diff). */
+  /** Where the diff comes from. Default: the diff's own `source`. */
   source?: DiffSource;
   /** Commit of the base plan, shown in the label. Default: not shown. */
   baseCommit?: string;
@@ -48,7 +49,8 @@ export function commentMarker(stack: string): string {
 /** Renders `diff` as the Markdown body of one pull-request comment. Pure: same input, same text. */
 export function renderPlanComment(diff: PlanDiff, opts: RenderOptions = {}): string {
   const stack = opts.stack ?? diff.after;
-  const source = opts.source ?? "offline-plan";
+  if (stack === undefined) throw new Error("stack: a cloud preview does not name its stack; pass it");
+  const source = opts.source ?? diff.source;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxItems = opts.maxListItems ?? DEFAULT_MAX_LIST_ITEMS;
   const maxValueChars = opts.maxValueChars ?? DEFAULT_MAX_VALUE_CHARS;
@@ -64,6 +66,8 @@ export function renderPlanComment(diff: PlanDiff, opts: RenderOptions = {}): str
     summaryLine(diff),
     ...alerts(diff),
     ...colourSwitchSection(diff, maxItems),
+    ...blockedSection(diff, maxItems),
+    ...replacedSection(diff, maxItems),
     ...deletedSection(diff, maxItems),
     ...statefulSection(diff, maxItems),
     ...violationSection(diff, maxItems),
@@ -95,36 +99,52 @@ function shortSha(sha: string): string {
   return /^[0-9a-f]{40}$/i.test(sha) ? sha.slice(0, 7) : sha;
 }
 
+/** The primary steps (a replacement's create-replacement and delete-replaced are folded into it). */
+function primary(diff: PlanDiff, op?: PreviewStep["op"]): PreviewStep[] {
+  return diff.steps.filter((s) => PRIMARY_OPS.includes(s.op) && (op === undefined || s.op === op));
+}
+
+/** Updated, replaced or deleted resources that hold data (a creation touches no data). */
+function statefulTouched(diff: PlanDiff): PreviewStep[] {
+  return primary(diff).filter((s) => s.stateful && s.op !== "create" && s.op !== "import");
+}
+
 function summaryLine(diff: PlanDiff): string {
+  const count = (op: PreviewStep["op"]) => diff.changeSummary[op] ?? 0;
   const parts = [
-    `${diff.added.length} to add`,
-    `${diff.changed.length} to change`,
-    `${diff.removed.length} to delete`,
-    `${diff.statefulTouched.length} stateful touched`,
+    `${count("create") + count("import")} to add`,
+    `${count("update")} to change`,
+    `${count("replace")} to replace`,
+    `${count("delete")} to delete`,
+    `${diff.blocked.length} blocked`,
+    `${statefulTouched(diff).length} stateful touched`,
     plural(diff.violations.length, "policy violation"),
   ];
   return `**Summary:** ${parts.join(" · ")}`;
 }
 
-/** The loud part: a GitHub alert block when something stateful is touched or a mandatory policy fails. */
+/** The loud part: a GitHub alert block when a change is blocked, something stateful is touched or a mandatory policy fails. */
 function alerts(diff: PlanDiff): string[] {
   const mandatory = diff.violations.filter((v) => v.level === "mandatory").length;
+  const stateful = statefulTouched(diff).length;
   const lines: string[] = [];
-  if (diff.statefulTouched.length > 0 || mandatory > 0) {
+  if (diff.blocked.length > 0 || stateful > 0 || mandatory > 0) {
     const what = [
-      diff.statefulTouched.length > 0 ? `**${plural(diff.statefulTouched.length, "stateful resource")} touched**` : "",
+      diff.blocked.length > 0 ? `**${plural(diff.blocked.length, "blocked change")}** (\`pulumi up\` would refuse)` : "",
+      stateful > 0 ? `**${plural(stateful, "stateful resource")} touched**` : "",
       mandatory > 0 ? `**${plural(mandatory, "mandatory policy violation")}** (the deploy will be blocked)` : "",
     ].filter((s) => s !== "");
     const why = [
-      diff.statefulTouched.length > 0 ? "Stateful resources hold data: check each one below before approving." : "",
+      diff.blocked.length > 0 ? "A protected resource would be replaced or deleted." : "",
+      stateful > 0 ? "Stateful resources hold data: check each one below before approving." : "",
       mandatory > 0 ? "Fix the mandatory violations before merging." : "",
     ].filter((s) => s !== "");
     lines.push("", "> [!CAUTION]", `> ${what.join(" and ")}. ${why.join(" ")}`);
   }
   if (isEmpty(diff)) {
     lines.push("", "No change to the desired state of this stack.");
-  } else if (lines.length === 0 && diff.colourSwitches.length === 0 && diff.removed.length === 0 && diff.violations.length === 0) {
-    lines.push("", "No colour switch, nothing deleted, no stateful resource touched, no policy violation.");
+  } else if (lines.length === 0 && diff.colourSwitches.length === 0 && primary(diff, "delete").length === 0 && primary(diff, "replace").length === 0 && diff.violations.length === 0) {
+    lines.push("", "No colour switch, nothing replaced or deleted, no stateful resource touched, no policy violation.");
   }
   return lines;
 }
@@ -138,42 +158,58 @@ function colourSwitchSection(diff: PlanDiff, maxItems: number): string[] {
   ];
 }
 
-/**
- * Deletions, and deletion+addition pairs of one type that look like a rename: without an `aliases`
- * entry the engine replaces such a resource (CONVENTIONS, "Renaming or moving a resource").
- */
-function deletedSection(diff: PlanDiff, maxItems: number): string[] {
-  if (diff.removed.length === 0) return [];
-  const addedTypes = new Set(diff.added.map((r) => r.type));
+function blockedSection(diff: PlanDiff, maxItems: number): string[] {
+  if (diff.blocked.length === 0) return [];
   return [
     "",
-    "#### Deleted or replaced",
-    ...capped(diff.removed, maxItems, (r) => {
-      const rename = addedTypes.has(r.type) ? " — a resource of the same type is added: if this is a rename, add `aliases` or it is **replaced**" : "";
-      return `- ${r.stateful ? "**STATEFUL** " : ""}${ref(r)} is **deleted**${rename}`;
+    "#### ⛔ Blocked: `pulumi up` would refuse",
+    ...capped(diff.blocked, maxItems, (b) => `- ${ref(b)} would be **${b.op === "replace" ? "replaced" : "deleted"}**: ${escapeText(b.reason)}`),
+  ];
+}
+
+/** Stateful replacements first: a replaced database or volume starts empty. */
+function replacedSection(diff: PlanDiff, maxItems: number): string[] {
+  const replaced = primary(diff, "replace").sort((a, b) => Number(b.stateful === true) - Number(a.stateful === true));
+  if (replaced.length === 0) return [];
+  return [
+    "",
+    "#### Replaced",
+    ...capped(replaced, maxItems, (s) => {
+      const order = s.deleteBeforeReplace ? " (deleted first: down until its replacement is up)" : "";
+      const why = s.replaceCauses?.length ? `: ${s.replaceCauses.map((c) => escapeText(c)).join("; ")}` : s.replaceReasons?.length ? `: ${s.replaceReasons.map(inline).join(", ")} changed` : "";
+      return `- ${s.stateful ? "**STATEFUL** " : ""}${ref(urnRef(s.urn))} is **replaced**${order}${why}`;
+    }),
+  ];
+}
+
+/** Deletions; one whose URN moved without an alias says so (CONVENTIONS, "Renaming or moving a resource"). */
+function deletedSection(diff: PlanDiff, maxItems: number): string[] {
+  const deleted = primary(diff, "delete");
+  if (deleted.length === 0) return [];
+  return [
+    "",
+    "#### Deleted",
+    ...capped(deleted, maxItems, (s) => {
+      const why = s.replaceCauses?.length ? `: ${s.replaceCauses.map((c) => escapeText(c)).join("; ")}` : "";
+      return `- ${s.stateful ? "**STATEFUL** " : ""}${ref(urnRef(s.urn))} is **deleted**${why}`;
     }),
   ];
 }
 
 function statefulSection(diff: PlanDiff, maxItems: number): string[] {
-  if (diff.statefulTouched.length === 0) return [];
-  const added = keySet(diff.added);
-  const removed = keySet(diff.removed);
-  const changed = new Map(diff.changed.map((c) => [key(c), c] as const));
+  const touched = statefulTouched(diff);
+  if (touched.length === 0) return [];
   return [
     "",
     "#### ⚠️ Stateful resources touched",
-    ...capped(diff.statefulTouched, maxItems, (r) => {
-      const k = key(r);
-      const c = changed.get(k);
-      const what = removed.has(k)
-        ? "**deleted** (its data is destroyed unless the resource is retainOnDelete, as in production)"
-        : added.has(k)
-          ? "**added**"
-          : c
-            ? `**changed**: ${c.changes.map((p) => inline(p.path)).join(", ")}`
-            : "**touched**";
-      return `- ${ref(r)} ${what}`;
+    ...capped(touched, maxItems, (s) => {
+      const what =
+        s.op === "delete"
+          ? "**deleted** (its data is destroyed unless the resource is retainOnDelete, as in production)"
+          : s.op === "replace"
+            ? "**replaced** (the new one starts empty)"
+            : `**updated**: ${(s.changes?.map((p) => p.path) ?? s.diffReasons ?? []).map(inline).join(", ")}`;
+      return `- ${ref(urnRef(s.urn))} ${what}`;
     }),
   ];
 }
@@ -204,22 +240,32 @@ function outputSection(diff: PlanDiff, maxItems: number, maxValueChars: number):
   ];
 }
 
-/** One Markdown block per added, deleted or changed resource, in that order: the folded full diff. */
+/** One Markdown block per primary step, replacements first: the folded full diff. */
 function fullDiffBlocks(diff: PlanDiff, maxValueChars: number): string[] {
-  const blocks: string[] = [];
-  for (const r of diff.changed) blocks.push(changedBlock(r, maxValueChars));
-  for (const r of diff.removed) blocks.push(`**− deleted** ${ref(r)}`);
-  for (const r of diff.added) blocks.push(`**+ added** ${ref(r)}`);
-  return blocks;
+  const rank = (s: PreviewStep) => ["replace", "delete", "update", "create", "import"].indexOf(s.op);
+  return primary(diff)
+    .sort((a, b) => rank(a) - rank(b))
+    .map((s) => stepBlock(s, maxValueChars));
 }
 
-function changedBlock(r: ChangedResource, maxValueChars: number): string {
-  const lines = r.changes.flatMap((c: PropertyChange) => [
+const OP_HEADING: Partial<Record<PreviewStep["op"], string>> = {
+  create: "**+ create**",
+  import: "**= import**",
+  update: "**~ update**",
+  replace: "**+- replace**",
+  delete: "**− delete**",
+};
+
+function stepBlock(s: PreviewStep, maxValueChars: number): string {
+  const head = `${OP_HEADING[s.op] ?? s.op} ${ref(urnRef(s.urn))}`;
+  const changes: PropertyChange[] = s.changes ?? Object.keys(s.detailedDiff ?? {}).map((path) => ({ path, before: "…", after: "…" }));
+  if (changes.length === 0) return head;
+  const lines = changes.flatMap((c: PropertyChange) => [
     `- ${c.path}: ${showValue(c.before, maxValueChars)}`,
     `+ ${c.path}: ${showValue(c.after, maxValueChars)}`,
   ]);
   const fence = fenceFor(lines.join("\n"));
-  return [`**~ changed** ${ref(r)}`, `${fence}diff`, ...lines, fence].join("\n");
+  return [head, `${fence}diff`, ...lines, fence].join("\n");
 }
 
 /** Adds blocks to the fold while they fit in `budget` bytes; notes how many were left out. */
@@ -264,12 +310,13 @@ function ref(r: { type: string; name: string }): string {
   return `${inline(r.name)} (${inline(r.type)})`;
 }
 
-function key(r: { type: string; name: string }): string {
-  return `${r.type}\u0000${r.name}`;
-}
-
-function keySet(rs: readonly ResourceRef[]): Set<string> {
-  return new Set(rs.map(key));
+/** Type and name of a URN; a URN that is not one is shown whole. */
+function urnRef(urn: string): { type: string; name: string } {
+  try {
+    return parseUrn(urn);
+  } catch {
+    return { type: "?", name: urn };
+  }
 }
 
 function levelRank(v: Violation): number {
@@ -277,11 +324,7 @@ function levelRank(v: Violation): number {
 }
 
 function isEmpty(diff: PlanDiff): boolean {
-  return (
-    diff.added.length + diff.removed.length + diff.changed.length + diff.outputs.length + diff.colourSwitches.length +
-      diff.violations.length ===
-    0
-  );
+  return primary(diff).length + diff.outputs.length + diff.colourSwitches.length + diff.violations.length + diff.blocked.length === 0;
 }
 
 function plural(n: number, noun: string): string {
