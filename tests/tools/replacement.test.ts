@@ -1,7 +1,10 @@
 /** The replacement table (tools/plan/replacement.ts): matching rules, coverage of every type we register, and facts read in the providers' sources. */
 import assert from "node:assert/strict";
+import path from "node:path";
 import { test } from "node:test";
+import ts from "typescript";
 import { REPLACEMENT_RULES, ReplacementRuleError, conditionalReplacements, forcesReplacement } from "../../tools/plan/replacement";
+import { projectRoot } from "../../tools/render/harness";
 import { renderStack } from "../../tools/render/harness";
 import { renderIsolatedOk } from "../../tools/render/isolated";
 
@@ -34,11 +37,18 @@ test("an unknown or unverified type is reported, never taken for an update", () 
     (e: unknown) => e instanceof ReplacementRuleError && e.reason === "unknown-type");
   assert.throws(() => forcesReplacement("platform:app:Nmpi", []),
     (e: unknown) => e instanceof ReplacementRuleError && e.reason === "unknown-type");
-  const unverified = Object.keys(REPLACEMENT_RULES).find((t) => REPLACEMENT_RULES[t]?.unverified === true);
-  if (unverified !== undefined) {
-    assert.throws(() => forcesReplacement(unverified, ["anything"]),
-      (e: unknown) => e instanceof ReplacementRuleError && e.reason === "unverified");
-  }
+  const rules = { "x:index/thing:Thing": { forceNew: [], source: "nowhere/read", unverified: true as const } };
+  assert.throws(() => forcesReplacement("x:index/thing:Thing", ["name"], rules),
+    (e: unknown) => e instanceof ReplacementRuleError && e.reason === "unverified");
+  assert.throws(() => conditionalReplacements("x:index/thing:Thing", ["name"], rules),
+    (e: unknown) => e instanceof ReplacementRuleError && e.reason === "unverified");
+});
+
+test("a ForceNew block whose fields are not ForceNew replaces on adding or removing an element, not on editing one", () => {
+  // kreuzwerker docker_container mounts: the set is ForceNew, target/source are not (terraform-plugin-sdk diffSet).
+  assert.deepEqual(forcesReplacement(CONTAINER, ["mounts[0].source", "mounts[0].target"]), []);
+  assert.deepEqual(forcesReplacement(CONTAINER, ["mounts[1]"]), ["mounts[1]"]);
+  assert.deepEqual(forcesReplacement(CONTAINER, ["mounts[0].volumeOptions.subpath"]), ["mounts[0].volumeOptions.subpath"]);
 });
 
 test("conditional ForceNew rules are reported apart, with their condition", () => {
@@ -56,8 +66,17 @@ test("facts read in the providers' sources", () => {
   assert.deepEqual(forcesReplacement("digitalocean:index/volume:Volume", ["description", "size"]), ["description"]);
   // reserved_ip_assignment: droplet_id ForceNew (provider-behaviour.md 4: the switch is a replacement).
   assert.deepEqual(forcesReplacement("digitalocean:index/reservedIpAssignment:ReservedIpAssignment", ["dropletId"]), ["dropletId"]);
-  // rds/instance.go: instance_class is modified in place.
-  assert.deepEqual(forcesReplacement("aws:rds/instance:Instance", ["instanceClass", "allocatedStorage"]), []);
+  // rds/instance.go: instance_class and (since v5) identifier are modified in place; engine and username are ForceNew.
+  assert.deepEqual(forcesReplacement("aws:rds/instance:Instance", ["instanceClass", "allocatedStorage", "identifier", "engine", "username"]),
+    ["engine", "username"]);
+  // ecs/service.go: a new task definition revision is an update; the cluster is ForceNew.
+  assert.deepEqual(forcesReplacement("aws:ecs/service:Service", ["taskDefinition", "desiredCount", "cluster"]), ["cluster"]);
+  // ec2_launch_template.go: an image change writes a new template version.
+  assert.deepEqual(forcesReplacement("aws:ec2/launchTemplate:LaunchTemplate", ["imageId", "userData", "name"]), ["name"]);
+  // elbv2/listener.go: the colour weights in defaultActions are modified in place.
+  assert.deepEqual(forcesReplacement("aws:lb/listener:Listener", ["defaultActions[0].forward.targetGroups[1].weight"]), []);
+  // pulumi-aws resources.go: region is the one provider input with ForcesProviderReplace.
+  assert.deepEqual(forcesReplacement("pulumi:providers:aws", ["region", "defaultTags.tags.app"]), ["region"]);
   // pulumi-command: only triggers is replaceOnChanges.
   assert.deepEqual(forcesReplacement("command:remote:Command", ["create", "connection.host", "triggers[0]"]), ["triggers[0]"]);
   // pulumi-docker's provider config has no ForcesProviderReplace: host changes update the provider (provider-behaviour.md 1.3).
@@ -72,6 +91,60 @@ test("every entry cites its source and unverified entries carry no forcing paths
   }
 });
 
+/** The SDK declaration file of a type token: `aws:rds/instance:Instance` → @pulumi/aws/rds/instance.d.ts, `command:remote:Command` → @pulumi/command/remote/command.d.ts. */
+function declarationFile(type: string): string {
+  const [pkg = "", modulePath = "", className = ""] = type.split(":");
+  const [mod = "", file = className.charAt(0).toLowerCase() + className.slice(1)] = modulePath.split("/");
+  return path.join(projectRoot(), "node_modules", "@pulumi", pkg, mod === "index" ? "" : mod, `${file}.d.ts`);
+}
+
+/** The input-args interface a resource type token names in its SDK: `aws:rds/instance:Instance` → InstanceArgs. */
+function argsDeclaration(program: ts.Program, type: string): ts.InterfaceDeclaration {
+  const className = type.split(":")[2] ?? "";
+  const dts = declarationFile(type);
+  const source = program.getSourceFile(dts);
+  assert.ok(source, `${type}: ${dts} exists`);
+  const args = source.statements.find((st): st is ts.InterfaceDeclaration =>
+    ts.isInterfaceDeclaration(st) && st.name.text === `${className}Args`);
+  assert.ok(args, `${type}: ${className}Args is declared`);
+  return args;
+}
+
+/** The type reached by following `path` (dotted, `[*]` for elements) through Input<...> wrappers, or undefined. */
+function followPath(checker: ts.TypeChecker, node: ts.Node, start: ts.Type, path: string): ts.Type | undefined {
+  let current: ts.Type[] = [start];
+  for (const segment of path.replace(/\[\*\]/g, ".[*]").split(".").filter((s) => s !== "")) {
+    const next: ts.Type[] = [];
+    for (const t of current.flatMap((c) => (c.isUnion() ? c.types : [c]))) {
+      if (segment === "[*]") {
+        if (checker.isArrayType(t)) next.push(...checker.getTypeArguments(t as ts.TypeReference));
+      } else {
+        const property = t.getProperty(segment);
+        if (property) next.push(checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(property, node)));
+      }
+    }
+    if (next.length === 0) return undefined;
+    current = next;
+  }
+  return current[0];
+}
+
+test("every forcing path names an input of the provider SDK's Args type, so a misspelt path cannot silently never match", () => {
+  const custom = Object.keys(REPLACEMENT_RULES).filter((type) => !type.startsWith("pulumi:providers:"));
+  const program = ts.createProgram(custom.map(declarationFile), { noEmit: true, skipLibCheck: true, types: [] });
+  const checker = program.getTypeChecker();
+  const missing: string[] = [];
+  for (const type of custom) {
+    const args = argsDeclaration(program, type);
+    const argsType = checker.getTypeAtLocation(args);
+    const rule = REPLACEMENT_RULES[type];
+    for (const forcing of [...(rule?.forceNew ?? []), ...(rule?.conditional ?? []).map((c) => c.path)]) {
+      if (followPath(checker, args, argsType, forcing) === undefined) missing.push(`${type} ${forcing}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
 test("every resource type in the production and staging plans has an entry", async () => {
   const production = await renderStack({ stack: "production" });
   const staging = await renderIsolatedOk({ stack: "staging" });
@@ -79,4 +152,6 @@ test("every resource type in the production and staging plans has an entry", asy
   assert.ok(types.has(DROPLET) && types.has("pulumi:providers:docker"), "custom and provider resources are both rendered");
   const missing = [...types].filter((t) => REPLACEMENT_RULES[t] === undefined);
   assert.deepEqual(missing, [], "types without a replacement rule");
+  const unverified = [...types].filter((t) => REPLACEMENT_RULES[t]?.unverified === true);
+  assert.deepEqual(unverified, [], "types whose rule could not be verified");
 });

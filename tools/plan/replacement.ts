@@ -30,7 +30,6 @@ const DO = "digitalocean/terraform-provider-digitalocean@v2.99.1";
 /** @pulumi/docker 5.2.0 bridges kreuzwerker v4.5.0 (pulumi/pulumi-docker `upstream` submodule = 5074970, tag v4.5.0). */
 const DOCKER = "kreuzwerker/terraform-provider-docker@v4.5.0";
 const AWS = "hashicorp/terraform-provider-aws";
-const AWS_PROVIDER = "pulumi/pulumi-aws provider/resources.go";
 
 export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "digitalocean:index/droplet:Droplet": {
@@ -97,8 +96,9 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     source: `${DO} digitalocean/loadbalancer/resource_loadbalancer.go`,
   },
   "docker:index/container:Container": {
-    forceNew: ["capabilities", "cgroupParent", "cgroupnsMode", "command", "cpus", "deviceRequests", "devices", "dns", "dnsOpts", "dnsSearches", "domainname", "entrypoints", "envs", "gpus", "groupAdds", "hostname", "hosts", "image", "ipcMode", "labels", "logDriver", "logOpts", "mounts", "name", "networkMode", "networksAdvanced", "pidMode", "platform", "ports", "privileged", "publishAllPorts", "readOnly", "runtime", "securityOpts", "shmSize", "stdinOpen", "stopSignal", "stopTimeout", "storageOpts", "sysctls", "tty", "ulimits", "uploads", "user", "usernsMode", "volumes", "workingDir"],
-    source: `${DOCKER} internal/provider/resource_docker_container.go; pulumi/pulumi-docker provider/resources.go (DeleteBeforeReplace)`,
+    forceNew: ["capabilities", "cgroupParent", "cgroupnsMode", "command", "cpus", "deviceRequests", "devices", "dns", "dnsOpts", "dnsSearches", "domainname", "entrypoints", "envs", "gpus", "groupAdds", "hostname", "hosts", "image", "ipcMode", "labels", "logDriver", "logOpts", "mounts[*].tmpfsOptions", "mounts[*].volumeOptions.subpath", "name", "networkMode", "networksAdvanced", "pidMode", "platform", "ports", "privileged", "publishAllPorts", "readOnly", "runtime", "securityOpts", "shmSize", "stdinOpen", "stopSignal", "stopTimeout", "storageOpts", "sysctls", "tty", "ulimits", "uploads", "user", "usernsMode", "volumes", "workingDir"],
+    source: `${DOCKER} internal/provider/resource_docker_container.go and helpers.go (labelSchema: label and value ForceNew); pulumi/pulumi-docker@237b789 provider/resources.go (DeleteBeforeReplace)`,
+    note: "mounts is a ForceNew block whose target, source, type and readOnly are not ForceNew: adding or removing a mount replaces, editing one in place does not (terraform-plugin-sdk diffs a ForceNew block's count only).",
     deleteBeforeReplace: true,
   },
   "docker:index/network:Network": {
@@ -114,94 +114,75 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     source: `${DOCKER} internal/provider/resource_docker_image.go`,
   },
   "aws:acm/certificate:Certificate": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["certificateAuthorityArn", "domainName", "keyAlgorithm", "subjectAlternativeNames", "validationMethod", "validationOptions[*].domainName", "validationOptions[*].validationDomain"],
+    source: `${AWS}@01661ea internal/service/acm/certificate.go`,
   },
   "aws:acm/certificateValidation:CertificateValidation": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["certificateArn", "validationRecordFqdns"],
+    source: `${AWS}@004eea7 internal/service/acm/certificate_validation.go`,
+    note: "The resource has no Update: every input is ForceNew.",
   },
   "aws:autoscaling/group:Group": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["initialLifecycleHooks", "name", "namePrefix"],
+    source: `${AWS}@00a919d internal/service/autoscaling/group.go`,
+    note: "launchTemplate, sizes, vpcZoneIdentifiers, instanceRefresh and tags are updated in place (a launch-template change starts an instance refresh, not a replacement). The instance-requirements part of mixedInstancesPolicy was not read.",
   },
   "aws:autoscaling/policy:Policy": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["autoscalingGroupName", "name"],
+    source: `${AWS}@007ce0a internal/service/autoscaling/policy.go`,
   },
   "aws:cloudwatch/logGroup:LogGroup": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["logGroupClass", "name", "namePrefix"],
+    source: `${AWS}@0073593 internal/service/logs/group.go`,
+    note: "retentionInDays and kmsKeyId are updated in place.",
   },
   "aws:cloudwatch/metricAlarm:MetricAlarm": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["name"],
+    source: `${AWS}@055611a internal/service/cloudwatch/metric_alarm.go`,
+    note: "Terraform alarm_name is the Pulumi input name.",
   },
   "aws:ebs/volume:Volume": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["availabilityZone", "encrypted", "kmsKeyId", "multiAttachEnabled", "outpostArn", "snapshotId"],
+    source: `${AWS}@0073593 internal/service/ec2/ebs_volume.go`,
+    note: "size, type, iops and throughput are modified in place (ModifyVolume).",
   },
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["vpcId"],
+    source: `${AWS}@01f4311 internal/service/ec2/vpc_default_security_group.go`,
+    note: "ingress/egress rules (securityGroupRuleSetNestedBlock in vpc_security_group.go) have no ForceNew field.",
   },
   "aws:ec2/eip:Eip": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"],
+    source: `${AWS}@0160692 internal/service/ec2/ec2_eip.go`,
   },
   "aws:ec2/internetGateway:InternetGateway": {
     forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    source: `${AWS}@08923b6 internal/service/ec2/vpc_internet_gateway.go`,
+    note: "No ForceNew input: vpcId is re-attached in place.",
   },
   "aws:ec2/launchTemplate:LaunchTemplate": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["name", "namePrefix"],
+    source: `${AWS}@025e4f8 internal/service/ec2/ec2_launch_template.go`,
+    note: "Every other input creates a new template version in place (resourceLaunchTemplateUpdate updateKeys).",
   },
   "aws:ec2/natGateway:NatGateway": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["allocationId", "connectivityType", "privateIp", "secondaryPrivateIpAddressCount", "subnetId"],
+    source: `${AWS}@04088ea internal/service/ec2/vpc_nat_gateway.go`,
   },
   "aws:ec2/routeTable:RouteTable": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["vpcId"],
+    source: `${AWS}@0220924 internal/service/ec2/vpc_route_table.go`,
+    note: "routes are added, replaced and deleted in place.",
   },
   "aws:ec2/routeTableAssociation:RouteTableAssociation": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["gatewayId", "subnetId"],
+    source: `${AWS}@0be71be internal/service/ec2/vpc_route_table_association.go`,
+    note: "routeTableId is replaced in place (ReplaceRouteTableAssociation).",
   },
   "aws:ec2/securityGroup:SecurityGroup": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["description", "name", "namePrefix", "vpcId"],
+    source: `${AWS}@0160692 internal/service/ec2/vpc_security_group.go`,
+    note: "ingress/egress rules are updated in place.",
   },
   "aws:ec2/subnet:Subnet": {
     forceNew: ["availabilityZone", "availabilityZoneId", "cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength", "ipv6IpamPoolId", "ipv6Native", "ipv6NetmaskLength", "outpostArn", "vpcId"],
@@ -211,138 +192,124 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "aws:ec2/vpc:Vpc": {
     forceNew: ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"],
     source: `${AWS}@00081ce internal/service/ec2/vpc_.go`,
-    note: "CustomizeDiff resourceVPCCustomizeDiff (same file) not read: unverified whether it forces replacement for any IPv6 change.",
+    conditional: [{ path: "instanceTenancy", when: "it changes, except from dedicated to default (resourceVPCCustomizeDiff diff.ForceNew)" }],
   },
   "aws:ec2/vpcEndpoint:VpcEndpoint": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["dnsOptions.privateDnsPreference", "dnsOptions.privateDnsSpecifiedDomains", "resourceConfigurationArn", "serviceName", "serviceNetworkArn", "serviceRegion", "vpcEndpointType", "vpcId"],
+    conditional: [
+      { path: "privateDnsEnabled", when: "it changes on an endpoint whose vpcEndpointType is not Interface (CustomizeDiff diff.ForceNew)" },
+    ],
+    source: `${AWS}@008db85 internal/service/ec2/vpc_endpoint.go`,
   },
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["policy", "repository"],
+    source: `${AWS}@00a3530 internal/service/ecr/lifecycle_policy.go`,
+    note: "The resource has no Update: every input is ForceNew.",
   },
   "aws:ecr/repository:Repository": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["encryptionConfigurations", "name"],
+    source: `${AWS}@0072eea internal/service/ecr/repository.go`,
+    note: "Read in an older (aws-sdk-go v1) version; imageTagMutability and imageScanningConfiguration are updated in place.",
   },
   "aws:ecs/capacityProvider:CapacityProvider": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["autoScalingGroupProvider.autoScalingGroupArn", "cluster", "managedInstancesProvider.instanceLaunchTemplate.capacityOptionType", "name"],
+    source: `${AWS}@0094628 internal/service/ecs/capacity_provider.go`,
+    note: "autoScalingGroupProvider and managedInstancesProvider are ForceNew blocks: adding or removing one replaces; managedScaling, managedDraining and managedTerminationProtection are updated in place.",
   },
   "aws:ecs/cluster:Cluster": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["name"],
+    source: `${AWS}@00a3530 internal/service/ecs/cluster.go`,
   },
   "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["clusterName"],
+    source: `${AWS}@0619e62 internal/service/ecs/cluster_capacity_providers.go`,
+    note: "Read in an older (aws-sdk-go v1) version.",
   },
   "aws:ecs/service:Service": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["cluster", "iamRole", "launchType", "name", "schedulingStrategy"],
+    source: `${AWS} internal/service/ecs/service.go (stored version marked @Testing(preIdentityVersion="v6.33.0"))`,
+    note: "taskDefinition, desiredCount, loadBalancers and networkConfiguration are updated in place. In this version a capacityProviderStrategies change is an update that CustomizeDiff rejects unless forceNewDeployment is true (older versions forced replacement).",
   },
   "aws:ecs/taskDefinition:TaskDefinition": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["containerDefinitions", "cpu", "ephemeralStorage", "executionRoleArn", "family", "ipcMode", "memory", "networkMode", "pidMode", "placementConstraints", "proxyConfiguration", "requiresCompatibilities", "runtimePlatform", "taskRoleArn", "volumes"],
+    source: `${AWS}@04fc21d internal/service/ecs/task_definition.go`,
+    note: "Read in an older (aws-sdk-go v1) version: inputs added since (enableFaultInjection, trackLatest) are not covered. Only tags and skipDestroy are updated in place there.",
   },
   "aws:iam/instanceProfile:InstanceProfile": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["name", "namePrefix", "path"],
+    source: `${AWS}@013f173 internal/service/iam/instance_profile.go`,
+    note: "role is swapped in place.",
   },
   "aws:iam/role:Role": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["name", "namePrefix", "path"],
+    source: `${AWS}@0040ea6 internal/service/iam/role.go`,
+    note: "assumeRolePolicy, description and policies are updated in place.",
   },
   "aws:iam/rolePolicy:RolePolicy": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["name", "namePrefix", "role"],
+    source: `${AWS}@02f97af internal/service/iam/role_policy.go`,
+    note: "policy is put in place.",
   },
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["policyArn", "role"],
+    source: `${AWS}@04c7984 internal/service/iam/role_policy_attachment.go`,
+    note: "The resource has no Update: every input is ForceNew.",
   },
   "aws:lb/listener:Listener": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["loadBalancerArn"],
+    source: `${AWS}@01c0800 internal/service/elbv2/listener.go`,
+    note: "port, protocol, certificateArn and defaultActions (colour weights) are modified in place. Read in an older (aws-sdk-go v1) version.",
   },
   "aws:lb/listenerRule:ListenerRule": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["listenerArn"],
+    source: `${AWS}@032c4f0 internal/service/elbv2/listener_rule.go`,
+    note: "priority is explicitly ForceNew: false (SetRulePriorities); actions, conditions and transforms are modified in place.",
   },
   "aws:lb/loadBalancer:LoadBalancer": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"],
+    conditional: [
+      { path: "subnetMappings", when: "on an application LB, a mapping changes without the count changing, or remaining mappings change while some are added or removed (customizeDiffLoadBalancerALB)" },
+      { path: "subnets", when: "on a network LB, the number of subnets does not grow (customizeDiffLoadBalancerNLB)" },
+      { path: "securityGroups", when: "on a network LB, it goes from empty to non-empty or back (customizeDiffLoadBalancerNLB)" },
+    ],
+    source: `${AWS}@00edc94 internal/service/elbv2/load_balancer.go`,
   },
   "aws:lb/targetGroup:TargetGroup": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["ipAddressType", "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId"],
+    source: `${AWS}@013cfb4 internal/service/elbv2/target_group.go`,
+    note: "healthCheck and stickiness are modified in place; the CustomizeDiffs only validate.",
   },
   "aws:rds/instance:Instance": {
-    forceNew: ["availabilityZone", "characterSetName", "customIamInstanceProfile", "dbName", "engine", "identifier", "identifierPrefix", "kmsKeyId", "ncharCharacterSetName", "restoreToPointInTime", "s3Import.bucketName", "s3Import.bucketPrefix", "s3Import.ingestionRole", "s3Import.sourceEngine", "s3Import.sourceEngineVersion", "snapshotIdentifier", "storageEncrypted", "timezone", "username"],
-    source: `${AWS}@00e4b23 internal/service/rds/instance.go`,
-    note: "Read in an older release than @pulumi/aws 7.48.0 bridges (the only stored version): inputs added since (e.g. region, blueGreenUpdate, upgradeStorageConfig) are not covered. instanceClass, allocatedStorage, engineVersion, storageType are updated in place.",
+    forceNew: ["availabilityZone", "backupTarget", "characterSetName", "customIamInstanceProfile", "dbName", "engine", "kmsKeyId", "ncharCharacterSetName", "restoreToPointInTime", "s3Import.bucketName", "s3Import.bucketPrefix", "s3Import.ingestionRole", "s3Import.sourceEngine", "s3Import.sourceEngineVersion", "snapshotIdentifier", "storageEncrypted", "timezone", "username"],
+    source: `${AWS} internal/service/rds/instance.go (stored v5-line version: SchemaVersion 2, with blue_green_update)`,
+    note: "instanceClass, allocatedStorage, engineVersion, storageType and identifier are modified in place (identifier was ForceNew in v4). restoreToPointInTime is a ForceNew block whose fields are not: any change under it is counted (over-approximation). Inputs added after this version are not covered.",
   },
   "aws:rds/subnetGroup:SubnetGroup": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["name", "namePrefix"],
+    source: `${AWS}@01c0800 internal/service/rds/subnet_group.go`,
+    note: "subnetIds and description are modified in place.",
   },
   "aws:route53/record:Record": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["name", "zoneId"],
+    source: `${AWS}@00655c1 internal/service/route53/record.go`,
+    note: "type, records, ttl and aliases are upserted in place.",
   },
   "aws:sns/topic:Topic": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["fifoTopic", "name", "namePrefix"],
+    source: `${AWS}@00a3530 internal/service/sns/topic.go`,
   },
   "aws:sns/topicSubscription:TopicSubscription": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["endpoint", "protocol", "topic"],
+    source: `${AWS}@04a2e6e internal/service/sns/topic_subscription.go`,
+    note: "Terraform topic_arn is the Pulumi input topic.",
   },
   "aws:ssm/parameter:Parameter": {
-    forceNew: [],
-    source: AWS,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["dataType", "name"],
+    conditional: [
+      { path: "tier", when: "it changes from Advanced to Standard (CustomizeDiff customdiff.ForceNewIfChange)" },
+    ],
+    source: `${AWS}@0073593 internal/service/ssm/parameter.go`,
+    note: "value, type, description and tier upgrades are put in place.",
   },
   // Explicit providers. The Terraform bridge's DiffConfig (pulumi/pulumi-terraform-bridge pkg/tfbridge/provider.go,
   // configDiffer) replaces a provider only for config keys with ForcesProviderReplace; any other change updates it
@@ -353,10 +320,9 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     note: "host is updated in place (see /work/shared/facts/provider-behaviour.md 1.3): the containers are not recreated on a new droplet.",
   },
   "pulumi:providers:aws": {
-    forceNew: [],
-    source: AWS_PROVIDER,
-    unverified: true,
-    note: "not yet read",
+    forceNew: ["region"],
+    source: "pulumi/pulumi-aws@00ba5ea provider/resources.go (Config: region has ForcesProviderReplace: tfbridge.True()); pulumi/pulumi-terraform-bridge pkg/tfbridge/provider.go",
+    note: "Read in a v6-line pulumi-aws; every other provider input (defaultTags, profile, credentials) updates the provider in place.",
   },
   "command:remote:Command": {
     // The only input tagged provider:"replaceOnChanges"; every other input change re-runs `update` (or `create`).
@@ -407,8 +373,8 @@ function touches(changed: string, rule: string): boolean {
   return startsWith(c, r) || startsWith(r, c);
 }
 
-function ruleFor(type: string): ReplacementRule {
-  const rule = REPLACEMENT_RULES[type];
+function ruleFor(type: string, rules: Readonly<Record<string, ReplacementRule>>): ReplacementRule {
+  const rule = rules[type];
   if (rule === undefined) throw new ReplacementRuleError(type, "unknown-type");
   if (rule.unverified) throw new ReplacementRuleError(type, "unverified");
   return rule;
@@ -419,15 +385,24 @@ function ruleFor(type: string): ReplacementRule {
  * in their given order. Conditional rules are not included: see {@link conditionalReplacements}.
  * Throws {@link ReplacementRuleError} for a type without a verified entry (component types included: they are
  * never replaced by a provider and have no entry), so that an unknown type is never reported as an update.
+ * `rules` defaults to {@link REPLACEMENT_RULES}.
  */
-export function forcesReplacement(type: string, changedPaths: string[]): string[] {
-  const rule = ruleFor(type);
+export function forcesReplacement(
+  type: string,
+  changedPaths: string[],
+  rules: Readonly<Record<string, ReplacementRule>> = REPLACEMENT_RULES,
+): string[] {
+  const rule = ruleFor(type, rules);
   return changedPaths.filter((changed) => rule.forceNew.some((forcing) => touches(changed, forcing)));
 }
 
 /** Changed paths that force replacement only for some values, with the condition, for the plan to show as "may replace". */
-export function conditionalReplacements(type: string, changedPaths: string[]): { path: string; when: string }[] {
-  const rule = ruleFor(type);
+export function conditionalReplacements(
+  type: string,
+  changedPaths: string[],
+  rules: Readonly<Record<string, ReplacementRule>> = REPLACEMENT_RULES,
+): { path: string; when: string }[] {
+  const rule = ruleFor(type, rules);
   return changedPaths.flatMap((changed) =>
     (rule.conditional ?? []).filter((c) => touches(changed, c.path)).map((c) => ({ path: changed, when: c.when })));
 }
