@@ -1,9 +1,102 @@
-/** Small helpers shared by the tests: finding rendered resources and running the real tools. */
+/**
+ * Small helpers shared by the tests: one cached render per distinct stack config for the whole suite,
+ * comparing two renders by URN, finding rendered resources, and running the real tools.
+ */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RenderedResource, RenderedStack } from "../tools/render/harness";
+import { diffPlans } from "../tools/plan/diff";
+import type { PreviewStep } from "../tools/plan/types";
+import type { RenderedResource, RenderedStack, RenderResult } from "../tools/render/harness";
+import { renderIsolatedOk } from "../tools/render/isolated";
+import { projectRoot } from "../tools/render/stack-config";
+
+const ROOT = projectRoot();
+const CACHE = join(ROOT, ".build", "test-renders");
+/** How long a render may hold the lock before another process takes over (a crashed test). */
+const LOCK_STALE_MS = 180_000;
+
+/** Everything a render depends on: the program's and the harness's sources and the stack files. */
+function renderInputsDigest(): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  const files = [
+    "index.ts",
+    "package-lock.json",
+    ...readdirSync(ROOT).filter((f) => /^Pulumi\..*\.yaml$/.test(f)),
+    ...["config", "components", "apps", join("tools", "render")].flatMap(walk),
+  ].sort();
+  for (const file of files) hash.update(file).update("\0").update(readFileSync(join(ROOT, file))).update("\0");
+  return hash.digest("hex");
+}
+let digest: string | undefined;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The render of `stack` with `overrides`, made once for the whole suite: test files run in processes
+ * of their own, so renders are cached on disk under .build/test-renders, keyed by the config and the
+ * digest of every source a render reads (a changed source never reuses an old render). One process
+ * renders a config while the others wait for its file.
+ */
+export async function rendered(stack: string, overrides: readonly string[] = []): Promise<RenderResult> {
+  digest ??= renderInputsDigest();
+  const key = createHash("sha256").update(JSON.stringify({ stack, overrides, digest, secrets: process.env.PLATFORM_PLAN_SECRET_KEY })).digest("hex").slice(0, 32);
+  const file = join(CACHE, `${key}.json`);
+  const lock = `${file}.lock`;
+  mkdirSync(CACHE, { recursive: true });
+  for (;;) {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as RenderResult;
+    try {
+      closeSync(openSync(lock, "wx"));
+    } catch {
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
+      await sleep(100);
+      continue;
+    }
+    try {
+      const result = await renderIsolatedOk({ stack, overrides: [...overrides] });
+      writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(result));
+      renameSync(`${file}.${process.pid}.tmp`, file);
+      return result;
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }
+}
+
+/** What changes from `before` to `after`, by URN: the predicted primary operation of each changed resource. */
+export interface ChangeSet {
+  create: string[];
+  update: Record<string, string[]>;
+  replace: Record<string, string[]>;
+  delete: string[];
+}
+
+/**
+ * The one way tests compare whole resource sets: every resource by URN, inputs and options, through
+ * the offline plan's prediction (so a test sees `replace` where the engine would replace). Updates list
+ * the changed paths; replacements their causes.
+ */
+export function changeSet(before: RenderedStack, after: RenderedStack): ChangeSet {
+  const set: ChangeSet = { create: [], update: {}, replace: {}, delete: [] };
+  const paths = (s: PreviewStep) => (s.changes ?? []).map((c) => c.path);
+  for (const step of diffPlans(before, after).steps) {
+    if (step.op === "create" || step.op === "import") set.create.push(step.urn);
+    else if (step.op === "delete") set.delete.push(step.urn);
+    else if (step.op === "update") set.update[step.urn] = paths(step);
+    else if (step.op === "replace") set.replace[step.urn] = step.replaceCauses ?? [];
+  }
+  return set;
+}
+
+/** The URN of the one resource of `type` named `name`. */
+export function urnOf(stack: RenderedStack, type: string, name: string): string {
+  return named(stack, type, name).urn;
+}
 
 export function ofType(stack: RenderedStack, type: string): RenderedResource[] {
   return stack.resources.filter((r) => r.type === type);

@@ -1,56 +1,31 @@
-/** What a colour switch and a version roll change, by diffing two renders of the same stack. */
+/** What a colour switch and a version roll change, by comparing two renders of the same stack by URN. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderIsolatedOk } from "../../tools/render/isolated";
-import { diffPlans } from "../../tools/plan/diff";
+import { changeSet, named, rendered, urnOf } from "../support";
 
 const ASSIGNMENT = "digitalocean:index/reservedIpAssignment:ReservedIpAssignment";
 
 test("switching live blue→green (reserved IP) changes only the reserved IP assignment, nothing stateful", async () => {
-  const [before, after] = await Promise.all([
-    renderIsolatedOk({ stack: "production" }),
-    renderIsolatedOk({ stack: "production", overrides: ["apps.nmpi.live=green"] }),
-  ]);
-  const diff = diffPlans(before, after);
-  assert.deepEqual(diff.added, []);
-  assert.deepEqual(diff.removed, []);
-  assert.deepEqual(diff.changed.map((c) => `${c.type}::${c.name}`), [`${ASSIGNMENT}::nmpi-production-live-live`]);
-  assert.deepEqual(diff.changed[0].changes.map((c) => c.path), ["inputs.dropletId"]);
-  assert.deepEqual(diff.statefulTouched, []);
-  assert.deepEqual(diff.colourSwitches, [{ app: "nmpi", from: "blue", to: "green" }]);
-  const assignment = after.resources.find((r) => r.type === ASSIGNMENT);
-  assert.equal(assignment?.options.deleteBeforeReplace, false, "the IP moves before the old assignment goes");
-  const green = after.resources.find((r) => r.type === "digitalocean:index/droplet:Droplet" && r.name === "nmpi-production-green");
-  assert.ok(green, "green droplet rendered");
+  const [before, after] = await Promise.all([rendered("production"), rendered("production", ["apps.nmpi.live=green"])]);
+  const assignment = urnOf(after, ASSIGNMENT, "nmpi-production-live-live");
+  // The provider's droplet_id is ForceNew: the assignment is replaced, create-before-delete, so the IP moves at once.
+  assert.deepEqual(changeSet(before, after), { create: [], update: {}, replace: { [assignment]: ["dropletId changed"] }, delete: [] });
+  assert.equal(named(after, ASSIGNMENT, "nmpi-production-live-live").options.deleteBeforeReplace, false, "the IP moves before the old assignment goes");
 });
 
 test("switching live blue→green (load balancer) changes only the load balancer's droplets", async () => {
-  const [before, after] = await Promise.all([
-    renderIsolatedOk({ stack: "staging" }),
-    renderIsolatedOk({ stack: "staging", overrides: ["apps.nmpi.live=green"] }),
-  ]);
-  const diff = diffPlans(before, after);
-  assert.deepEqual(diff.added, []);
-  assert.deepEqual(diff.removed, []);
-  assert.deepEqual(diff.changed.map((c) => c.name), ["nmpi-staging-live"]);
-  assert.deepEqual(diff.changed[0].changes.map((c) => c.path), ["inputs.dropletIds[0]"]);
-  assert.deepEqual(diff.statefulTouched, []);
+  const [before, after] = await Promise.all([rendered("staging"), rendered("staging", ["apps.nmpi.live=green"])]);
+  const balancer = urnOf(after, "digitalocean:index/loadBalancer:LoadBalancer", "nmpi-staging-live");
+  assert.deepEqual(changeSet(before, after), { create: [], update: { [balancer]: ["dropletIds[0]"] }, replace: {}, delete: [] });
 });
 
 test("a new version on the idle colour changes only that colour's resources", async () => {
-  const [before, after] = await Promise.all([
-    renderIsolatedOk({ stack: "production" }),
-    renderIsolatedOk({ stack: "production", overrides: ["apps.nmpi.versions.green=1.5.0"] }),
-  ]);
-  const diff = diffPlans(before, after);
-  assert.ok(diff.changed.length >= 2, "both green services change");
-  for (const r of [...diff.changed, ...diff.added, ...diff.removed]) {
-    assert.match(r.name, /^nmpi-production-green-/, `${r.name} changed but is not green's`);
-  }
-  const images = diff.changed.filter((c) => c.type === "docker:index/remoteImage:RemoteImage").map((c) => c.changes[0].after).sort();
-  assert.deepEqual(images, ["cnrsunic/nmpi_queue_server:1.5.0", "cnrsunic/nmpi_resource_manager:1.5.0"]);
-  assert.deepEqual(diff.statefulTouched, []);
-  assert.deepEqual(diff.colourSwitches, []);
+  const [before, after] = await Promise.all([rendered("production"), rendered("production", ["apps.nmpi.versions.green=1.5.0"])]);
+  const changes = changeSet(before, after);
+  const touched = [...changes.create, ...changes.delete, ...Object.keys(changes.update), ...Object.keys(changes.replace)];
+  assert.ok(touched.length >= 2, "both green services change");
+  for (const urn of touched) assert.match(urn, /::nmpi-production-green-[^:]*$/, `${urn} changed but is not green's`);
 });
 
 test("two renders of the same config are byte-identical", async () => {

@@ -5,7 +5,8 @@
  *   npm run plan -- <stack> --diff [--set ...]... [--json]
  *   npm run plan -- diff <before.json> <after.json> [--json]
  *
- * Exit status: 0 ok; 1 a mandatory policy violation; 2 config error (messages on stderr);
+ * Exit status: 0 ok; 1 a mandatory policy violation, or (with --diff) a change `pulumi up` would refuse
+ * (replacing or deleting a protected resource); 2 config error (messages on stderr);
  * 64 bad usage.
  */
 import { readFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import type { Violation } from "../../policies/types";
 import { renderOutcome, type RenderedStack, type RenderOptions } from "../render/harness";
 import { renderIsolated, type IsolatedOutcome } from "../render/isolated";
 import { diffPlans } from "./diff";
+import type { PlanDiff } from "./types";
 import { formatDiff, formatTree, formatViolations } from "./format";
 
 const USAGE = `usage:
@@ -85,6 +87,11 @@ function renderInProcess(options: RenderOptions): Promise<IsolatedOutcome> {
   return renderOutcome(options);
 }
 
+/** What `pulumi up` (or the policy pack) would refuse: a blocked change or a mandatory violation. */
+function refused(diff: PlanDiff): boolean {
+  return diff.blocked.length > 0 || hasMandatory(diff.violations);
+}
+
 function hasMandatory(violations: readonly Violation[]): boolean {
   return violations.some((v) => v.level === "mandatory");
 }
@@ -99,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
     const violations = evaluatePolicies(after);
     const diff = diffPlans(readPlan(args.positional[1]), after, violations);
     out(args.json ? JSON.stringify(diff, null, 2) : formatDiff(diff));
-    return hasMandatory(violations) ? 1 : 0;
+    return refused(diff) ? 1 : 0;
   }
   if (args.positional.length !== 1) throw new UsageError("name exactly one stack");
   const stack = args.positional[0];
@@ -110,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     const violations = evaluatePolicies(after);
     const diff = diffPlans(before, after, violations);
     out(args.json ? JSON.stringify(diff, null, 2) : formatDiff(diff));
-    return hasMandatory(violations) ? 1 : 0;
+    return refused(diff) ? 1 : 0;
   }
 
   const plan = await render(stack, args.sets);
@@ -122,17 +129,20 @@ async function main(argv: string[]): Promise<number> {
   return hasMandatory(violations) ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message ? `${err.message}\n` : ""}${USAGE}\n`);
-      process.exitCode = 64;
-      return;
-    }
-    process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 70;
-  },
-);
+/**
+ * Exits with `code` once stdout has drained. Explicitly: after a config error the Pulumi runtime has
+ * logged the program's failure and set its own exit code, which would otherwise win.
+ */
+function exit(code: number): void {
+  process.stdout.write("", () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exit, (err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message ? `${err.message}\n` : ""}${USAGE}\n`);
+    exit(64);
+    return;
+  }
+  process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  exit(70);
+});

@@ -93,8 +93,9 @@ function changesOf(old: RenderedResource, current: RenderedResource, secretsComp
     }
   }
   const ignored = current.options.ignoreChanges;
-  const { provider: _oldProvider, ...oldOptions } = old.options;
-  const { provider: _newProvider, ...newOptions } = current.options;
+  // Aliases say what a resource was called before: bookkeeping for the engine, not a change of it.
+  const { provider: _oldProvider, aliases: _oldAliases, ...oldOptions } = old.options;
+  const { provider: _newProvider, aliases: _newAliases, ...newOptions } = current.options;
   return {
     inputs: inputs.filter((c) => !ignored.some((i) => under(c.path, i))).sort((a, b) => a.path.localeCompare(b.path)),
     options: [
@@ -116,22 +117,23 @@ interface Verdict {
 function judge(current: RenderedResource, inputChanges: PropertyChange[], providerChanged: boolean, rules: Readonly<Record<string, ReplacementRule>>): Verdict {
   const paths = inputChanges.map((c) => c.path);
   const verdict: Verdict = { op: "update", replaceReasons: [], replaceCauses: [], mayReplace: [] };
+  const forcing: string[] = [];
   if (!current.type.startsWith("platform:") && paths.length) {
     try {
-      for (const path of forcesReplacement(current.type, paths, rules)) verdict.replaceCauses.push(`${path} changed`);
+      forcing.push(...forcesReplacement(current.type, paths, rules));
       verdict.mayReplace = conditionalReplacements(current.type, paths, rules).map((c) => `${c.path}: ${c.when}`);
     } catch (err) {
       if (!(err instanceof ReplacementRuleError)) throw err;
       verdict.uncertain = err.message;
     }
   }
-  for (const path of paths) {
-    if (current.options.replaceOnChanges.some((r) => r === "*" || under(path, r))) verdict.replaceCauses.push(`${path} changed (replaceOnChanges)`);
-  }
+  verdict.replaceCauses.push(...forcing.map((path) => `${path} changed`));
+  const byOption = paths.filter((path) => current.options.replaceOnChanges.some((r) => r === "*" || under(path, r)) && !forcing.includes(path));
+  verdict.replaceCauses.push(...byOption.map((path) => `${path} changed (replaceOnChanges)`));
   if (providerChanged) verdict.replaceCauses.push("its provider changed");
   if (verdict.replaceCauses.length) {
     verdict.op = "replace";
-    verdict.replaceReasons = [...new Set(verdict.replaceCauses.map((c) => (c === "its provider changed" ? "provider" : topKey(c))))];
+    verdict.replaceReasons = [...new Set([...forcing, ...byOption].map(topKey)), ...(providerChanged ? ["provider"] : [])];
   }
   return verdict;
 }

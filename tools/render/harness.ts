@@ -4,7 +4,7 @@
  * Tests, the policy tests and the offline plan all use it. Mocks are global state: render one stack
  * per process.
  */
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, PROJECT } from "../../config";
 import program from "../../index";
@@ -207,13 +207,14 @@ function urnsOf(records: readonly Recorded[], names: Map<pulumi.Resource, Record
 }
 
 /**
- * The key secret digests are made with: `PLATFORM_PLAN_SECRET_KEY` when set (a CI job sets one for the
- * base and head plans it compares), otherwise a random one for this process, handed to the child
- * renders through the environment so every plan of one command shares it.
+ * The key secret digests are made with: `PLATFORM_PLAN_SECRET_KEY` when set, otherwise a fixed one, so
+ * two plans of one config are byte-identical wherever they are made. A fixed key is safe here because
+ * no real secret ever reaches an offline render: `secure:` config becomes a placeholder derived from
+ * its ciphertext (tools/render/stack-config.ts), secret `--set` values are refused by the schema, and
+ * generated secrets are the mocks' inventions. Set the variable to make digests unguessable anyway.
  */
 function secretKey(): string {
-  process.env.PLATFORM_PLAN_SECRET_KEY ||= randomBytes(32).toString("hex");
-  return process.env.PLATFORM_PLAN_SECRET_KEY;
+  return process.env.PLATFORM_PLAN_SECRET_KEY || "platform-offline-plan";
 }
 
 /** A short public name for the key: equal ids mean comparable digests. */
