@@ -93,6 +93,14 @@ export function changeSet(before: RenderedStack, after: RenderedStack): ChangeSe
   return set;
 }
 
+/**
+ * Every value a render hands to the engine, as text: each resource's inputs and options, and the stack
+ * outputs. Not the keyed digests of secrets (random hex that a short secret may happen to occur in).
+ */
+export function renderedValues(stack: RenderedStack): string {
+  return JSON.stringify({ resources: stack.resources.map(({ secretDigests: _digests, ...rest }) => rest), outputs: stack.outputs });
+}
+
 /** The URN of the one resource of `type` named `name`. */
 export function urnOf(stack: RenderedStack, type: string, name: string): string {
   return named(stack, type, name).urn;

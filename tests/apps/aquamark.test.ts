@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { renderStack, type RenderedResource, type RenderResult } from "../../tools/render/harness";
 import { renderIsolatedOk } from "../../tools/render/isolated";
 import { isStateful } from "../../tools/render/stateful";
+import { renderedValues } from "../support";
 
 /** Staging with both colours able to take traffic, so either may be live. */
 const BASE = ["apps.aquamark.fleet.green.min=1", "apps.aquamark.fleet.green.desired=1"];
@@ -164,7 +165,7 @@ test("secrets are never plaintext: not in user data nor any input nor output, se
   const [base, , , , production] = await all();
   for (const r of [base, production]) {
     assert.ok(r.secretValues.some((v) => v.startsWith("postgresql://")), "the database URL was seen as a secret");
-    const text = JSON.stringify({ resources: r.resources, outputs: r.outputs });
+    const text = renderedValues(r);
     for (const secret of r.secretValues) assert.equal(text.includes(secret), false, `a secret appears unmasked (${secret.slice(0, 12)}...)`);
     for (const t of ours(r).filter((x) => x.type === "aws:ec2/launchTemplate:LaunchTemplate")) {
       const userData = Buffer.from(String(t.inputs.userData), "base64").toString();

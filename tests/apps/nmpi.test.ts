@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { renderStack, SECRET_MARKER, type RenderResult } from "../../tools/render/harness";
-import { named, ofType, runTool, tempFile } from "../support";
+import { named, ofType, renderedValues, runTool, tempFile } from "../support";
 
 let plan: RenderResult;
 before(async () => {
@@ -76,7 +76,7 @@ test("the backup bucket is private and expires dumps under backup/ after the con
 });
 
 test("no secret value appears unmasked in any rendered input or output", () => {
-  const text = JSON.stringify({ resources: plan.resources, outputs: plan.outputs });
+  const text = renderedValues(plan);
   assert.ok(plan.secretValues.length >= 8, `the harness saw ${plan.secretValues.length} secret values`);
   for (const secret of plan.secretValues) assert.ok(!text.includes(secret), `secret value leaked: ${secret.slice(0, 12)}…`);
   const envs = named(plan, CONTAINER, "nmpi-production-blue-nmpi-blue").inputs.envs as string[];

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderStack, type RenderedResource, type RenderResult } from "../../tools/render/harness";
-import { named } from "../support";
+import { named, renderedValues } from "../support";
 import { renderIsolatedOk } from "../../tools/render/isolated";
 import { isStateful } from "../../tools/render/stateful";
 import { caddyValidate, upstreamOf } from "../components/docker/caddy-validate";
@@ -103,7 +103,7 @@ test("every topobank secret is generated or secret config and never appears in p
     "topobank-production-admin-url", "topobank-production-django-secret-key", "topobank-production-flower-password", "topobank-production-flower-user",
     "topobank-production-postgres-password", "topobank-production-postgres-user", "topobank-production-rabbitmq-password", "topobank-production-rabbitmq-user",
   ]);
-  const text = JSON.stringify(r.resources.filter((x) => x.name.startsWith("topobank")));
+  const text = renderedValues({ ...r, resources: r.resources.filter((x) => x.name.startsWith("topobank")) });
   for (const secret of r.secretValues) assert.ok(!text.includes(secret), `secret value ${secret.slice(0, 12)}... leaks`);
 });
 

@@ -17,6 +17,11 @@ function hex(n: number, ...parts: string[]): string {
   return digest(...parts).toString("hex").slice(0, n);
 }
 
+/** `n` hex digits from the letters a-f only. */
+function letterHex(n: number, ...parts: string[]): string {
+  return hex(n, ...parts).replace(/[0-9]/g, (d) => "abcdef"[Number(d) % 6]);
+}
+
 /** A public IPv4 address in 203.0.113.0/24 (TEST-NET-3). */
 export function mockPublicIp(...parts: string[]): string {
   return `203.0.113.${(digest(...parts)[0] % 254) + 1}`;
@@ -99,9 +104,11 @@ const COMPUTED: Record<string, (name: string, inputs: State) => State> = {
   },
   // Once pulled, `imageId` is the image's `sha256:` ID and `repoDigest` its registry digest
   // (kreuzwerker/terraform-provider-docker resource_docker_remote_image_funcs.go: `d.Set("image_id", foundImage.ID)`).
+  // Written with the letters a-f only: still well-formed hex, and no short numeric secret (a port kept
+  // as a SecureString) can turn up inside one by chance and fail the tests' leak checks.
   "docker:index/remoteImage:RemoteImage": (name, inputs) => ({
-    imageId: `sha256:${hex(64, "image", name)}`,
-    repoDigest: `${String(inputs.name ?? "").split(":")[0]}@sha256:${hex(64, "digest", name)}`,
+    imageId: `sha256:${letterHex(64, "image", name)}`,
+    repoDigest: `${String(inputs.name ?? "").split(":")[0]}@sha256:${letterHex(64, "digest", name)}`,
   }),
   "docker:index/container:Container": () => ({}),
   "docker:index/network:Network": () => ({}),
