@@ -10,6 +10,11 @@ export interface ColourLoadBalancerArgs {
   droplets: Record<Colour, pulumi.Input<number>>;
   /** Colour whose droplet receives traffic. */
   live: Colour;
+  /**
+   * What must be up on each colour's droplet before it takes traffic (its proxy container). The
+   * load balancer waits for the live colour's: a replaced droplet joins only once it serves.
+   */
+  colourReady: Record<Colour, pulumi.Resource[]>;
   /** Host names on the load balancer's Let's Encrypt certificate (in a DigitalOcean domain). */
   hostnames: string[];
   /** Path the health check requests over HTTPS on the droplets. Default: "/". */
@@ -51,7 +56,7 @@ export class ColourLoadBalancer extends pulumi.ComponentResource {
         healthcheck: { protocol: "https", port: 443, path: args.healthPath ?? "/", checkIntervalSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
         dropletIds: [args.droplets[args.live]],
       },
-      { parent: this },
+      { parent: this, dependsOn: args.colourReady[args.live] },
     );
     this.ip = lb.ip;
     this.registerOutputs({ ip: this.ip });
