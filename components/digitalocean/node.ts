@@ -267,6 +267,7 @@ export const INSTALL_AUTHORIZED_KEYS = `set -eu
 umask 077
 mkdir -p /root/.ssh
 tmp=$(mktemp /root/.ssh/authorized_keys.XXXXXX)
+trap 'rm -f "$tmp"' EXIT
 cat > "$tmp"
 test -s "$tmp"
 mv -f "$tmp" /root/.ssh/authorized_keys

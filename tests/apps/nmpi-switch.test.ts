@@ -15,7 +15,8 @@ test("switching live blue→green (reserved IP) changes only the reserved IP ass
   assert.deepEqual(diff.added, []);
   assert.deepEqual(diff.removed, []);
   assert.deepEqual(diff.changed.map((c) => `${c.type}::${c.name}`), [`${ASSIGNMENT}::nmpi-production-live-live`]);
-  assert.deepEqual(diff.changed[0].changes.map((c) => c.path), ["inputs.dropletId"]);
+  // dependsOn follows the live colour's proxy (routing waits for it); it orders steps and replaces nothing.
+  assert.deepEqual(diff.changed[0].changes.map((c) => c.path), ["inputs.dropletId", "options.dependsOn[0]"]);
   assert.deepEqual(diff.statefulTouched, []);
   assert.deepEqual(diff.colourSwitches, [{ app: "nmpi", from: "blue", to: "green" }]);
   const assignment = after.resources.find((r) => r.type === ASSIGNMENT);
@@ -33,7 +34,7 @@ test("switching live blue→green (load balancer) changes only the load balancer
   assert.deepEqual(diff.added, []);
   assert.deepEqual(diff.removed, []);
   assert.deepEqual(diff.changed.map((c) => c.name), ["nmpi-staging-live"]);
-  assert.deepEqual(diff.changed[0].changes.map((c) => c.path), ["inputs.dropletIds[0]"]);
+  assert.deepEqual(diff.changed[0].changes.map((c) => c.path), ["inputs.dropletIds[0]", "options.dependsOn[0]"]);
   assert.deepEqual(diff.statefulTouched, []);
 });
 
