@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import type { Colour } from "../../config";
@@ -24,6 +25,17 @@ export interface ColourLoadBalancerArgs {
 }
 
 /**
+ * The certificate's name, which is also its ID (terraform-provider-digitalocean
+ * digitalocean/certificate/resource_certificate.go `d.SetId(cert.Name)`): it follows the host names,
+ * because `domains` is ForceNew and the replacement is created before the old one is deleted, so a
+ * fixed name would collide with the certificate it replaces.
+ */
+export function certificateName(name: string, hostnames: readonly string[]): string {
+  const digest = createHash("sha256").update([...hostnames].sort().join(",")).digest("hex").slice(0, 8);
+  return `${name}-cert-${digest}`;
+}
+
+/**
  * A DigitalOcean load balancer with a managed Let's Encrypt certificate, HTTP→HTTPS redirect and
  * a health check; it forwards to the live colour's droplet (which terminates TLS again with its
  * own DNS-01 certificate). A switch changes only `dropletIds`.
@@ -36,7 +48,7 @@ export class ColourLoadBalancer extends pulumi.ComponentResource {
     if (args.hostnames.length === 0) throw new Error(`ColourLoadBalancer ${name}: hostnames must not be empty`);
     const certificate = new digitalocean.Certificate(
       `${name}-cert`,
-      { name: `${name}-cert`, type: "lets_encrypt", domains: args.hostnames },
+      { name: certificateName(name, args.hostnames), type: "lets_encrypt", domains: args.hostnames },
       // A new certificate must exist before the load balancer lets go of the old one.
       { parent: this },
     );

@@ -71,3 +71,14 @@ test("config rejects a region Spaces does not serve for an app with a Spaces buc
   const ramascene = await renderIsolated({ stack: "production", overrides: ["apps.ramascene.region=nyc1"] });
   assert.equal(ramascene.ok, true, ramascene.ok ? "" : ramascene.message);
 });
+
+test("staging's load-balancer certificate is named after its host names, so a new set never collides with the old", async () => {
+  const cert = named(staging, "digitalocean:index/certificate:Certificate", "nmpi-staging-live-cert");
+  assert.match(String(cert.inputs.name), /^nmpi-staging-live-cert-[0-9a-f]{8}$/);
+  const other = await renderIsolatedOk({ stack: "staging", overrides: ["apps.nmpi.domain=nmpi-staging2.hbpneuromorphic.eu"] });
+  const renamed = named(other, "digitalocean:index/certificate:Certificate", "nmpi-staging-live-cert");
+  assert.notEqual(renamed.inputs.name, cert.inputs.name);
+  const lb = named(other, "digitalocean:index/loadBalancer:LoadBalancer", "nmpi-staging-live");
+  const rules = lb.inputs.forwardingRules as { certificateName?: string }[];
+  assert.ok(rules.some((r) => r.certificateName === renamed.inputs.name), "the load balancer takes the new certificate");
+});
