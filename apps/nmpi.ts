@@ -7,6 +7,7 @@
  * scheduled backup container (and tools/ops/db-dump.sh); manual certificate renewal → certbot.
  */
 import { createHash } from "node:crypto";
+import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { COLOURS, type Colour, type SecretValues } from "../config";
@@ -54,7 +55,8 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
   const app = new App("nmpi", ctx);
   const prefix = app.prefix;
   const opts = app.childOptions;
-  const appTag = `${prefix}-app`;
+  // A Tag resource, so the db firewall naming it is created after the tag exists (poseidon/typhoon#709).
+  const appTag = new digitalocean.Tag(`${prefix}-app`, { name: `${prefix}-app` }, opts).name;
   const nodeDefaults = { region: config.region, adminCidrs: config.adminCidrs, adminSshKeys: config.adminSshKeys };
 
   // --- State: never depends on the colour.
@@ -78,6 +80,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
   const dbContainer = "nmpi-db";
   const database = new ContainerStack(`${prefix}-db`, {
     provider: dbNode.docker,
+    hostId: dbNode.hostId,
     dependsOn: [dbNode.ready],
     containers: [
       {
@@ -114,13 +117,15 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
 
   // --- One node per colour, each with both services behind a TLS proxy.
   const nodes = {} as Record<Colour, Node>;
+  const colourStacks = {} as Record<Colour, ContainerStack>;
   for (const colour of COLOURS) {
     const node = new Node(`${prefix}-${colour}`, { ...nodeDefaults, size: config.nodeSize, tags: [appTag, `${prefix}-${colour}`] }, opts);
     nodes[colour] = node;
-    new ContainerStack(
+    colourStacks[colour] = new ContainerStack(
       `${prefix}-${colour}`,
       {
         provider: node.docker,
+        hostId: node.hostId,
         dependsOn: [node.ready],
         containers: colourContainers(config, secrets, colour, dbNode.privateIpv4Address, dbPassword.result),
       },
@@ -128,13 +133,14 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
     );
   }
   const droplets = { blue: nodes.blue.dropletId, green: nodes.green.dropletId };
+  const colourReady = { blue: [colourStacks.blue.containers.proxy], green: [colourStacks.green.containers.proxy] };
 
   // --- Routing: exactly one resource follows `live`.
   const liveHosts = [serviceHost(config.domain, "jobQueue"), serviceHost(config.domain, "quotas")];
   const liveIp =
     config.routing === "reserved-ip"
-      ? new ReservedIpSwitch(`${prefix}-live`, { region: config.region, droplets, live: config.live, protect: ctx.protectState }, opts).ip
-      : new ColourLoadBalancer(`${prefix}-live`, { region: config.region, droplets, live: config.live, hostnames: liveHosts, healthPath: HEALTH_PATH }, opts).ip;
+      ? new ReservedIpSwitch(`${prefix}-live`, { region: config.region, droplets, colourReady, live: config.live, protect: ctx.protectState }, opts).ip
+      : new ColourLoadBalancer(`${prefix}-live`, { region: config.region, droplets, colourReady, live: config.live, hostnames: liveHosts, healthPath: HEALTH_PATH }, opts).ip;
   const records: ARecord[] = [
     ...liveHosts.map((host) => ({ name: relativeName(host, config.dnsZone), ip: liveIp })),
     ...COLOURS.flatMap((colour) =>
@@ -144,7 +150,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
       })),
     ),
   ];
-  new DnsZone(`${prefix}-dns`, { zone: config.dnsZone, adopt: config.adoptDnsZone, protect: ctx.protectState, records }, opts);
+  new DnsZone(`${prefix}-dns`, { zone: config.dnsZone, ownership: config.dnsZoneOwnership, protect: ctx.protectState, records }, opts);
 
   new Monitoring(`${prefix}-monitoring`, {
     email: config.alertEmail,

@@ -97,7 +97,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
   const hostnames = [config.domain, ...COLOURS.map((c) => colourHostname(config.domain, c))];
   new DnsZone(app.name("dns"), {
     zone: config.dnsZone,
-    adopt: config.adoptDnsZone,
+    ownership: config.dnsZoneOwnership,
     protect: ctx.protectState,
     records: hostnames.map((host) => ({ name: relativeName(host, config.dnsZone), ip: node.ipv4Address })),
   }, opts);
@@ -197,6 +197,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     app.name(),
     {
       provider: node.docker,
+      hostId: node.hostId,
       containers: [...shared, ...perColour, ...liveOnly, front],
       volumes: ["ramascene-rabbitmq", "ramascene-letsencrypt"],
       protectVolumes: ctx.protectState,
@@ -208,6 +209,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
   releaseColoursInOrder(app.name("release"), {
     host: node.ipv4Address,
     hostKey: node.hostPublicKey,
+    hostId: node.hostId,
     commands: [["python", "manage.py", "migrate", "--noinput"]],
     versions: config.versions,
     containers: colourContainers(stack, "daphne"),

@@ -81,7 +81,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   const flowerHost = `flower.${config.domain}`;
   new DnsZone(app.name("dns"), {
     zone: config.dnsZone,
-    adopt: config.adoptDnsZone,
+    ownership: config.dnsZoneOwnership,
     protect: ctx.protectState,
     records: [config.domain, ...COLOURS.map((c) => colourHostname(config.domain, c)), flowerHost].map((host) => ({
       name: relativeName(host, config.dnsZone),
@@ -257,6 +257,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     app.name(),
     {
       provider: node.docker,
+      hostId: node.hostId,
       containers: [...shared, ...perColour, ...liveOnly, front],
       volumes: ["topobank-rabbitmq", "topobank-caddy-data"],
       protectVolumes: ctx.protectState,
@@ -268,6 +269,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   releaseColoursInOrder(app.name("release"), {
     host: node.ipv4Address,
     hostKey: node.hostPublicKey,
+    hostId: node.hostId,
     commands: [
       ["python", "manage.py", "migrate", "--noinput"],
       ["python", "manage.py", "register_analysis_functions"],

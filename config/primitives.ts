@@ -55,9 +55,15 @@ export const sshPublicKey = z
 
 export const email = z.email({ error: "an e-mail address such as ops@example.org" });
 
-/** DigitalOcean region slugs that offer droplets, volumes, reserved IPs and Spaces. */
+/** DigitalOcean region slugs that offer droplets, volumes and reserved IPs. */
 export const DO_REGIONS = ["ams3", "blr1", "fra1", "lon1", "nyc1", "nyc3", "sfo2", "sfo3", "sgp1", "syd1", "tor1", "atl1"] as const;
 export const doRegion = z.enum(DO_REGIONS);
+
+/**
+ * The regions Spaces serves: the provider validates a bucket's region against exactly this list
+ * (terraform-provider-digitalocean digitalocean/spaces/spaces_entities.go `SpacesRegions`).
+ */
+export const SPACES_REGIONS: readonly string[] = ["ams3", "atl1", "blr1", "fra1", "lon1", "nyc3", "sfo2", "sfo3", "sgp1", "syd1", "tor1"];
 
 /** A DigitalOcean droplet size slug such as `s-1vcpu-2gb`. */
 export const doSize = z

@@ -4,8 +4,13 @@ import { renderInstanceBootScript } from "./ecs-instance-boot-script";
 
 const ANYWHERE_V4 = "0.0.0.0/0";
 const ANYWHERE_V6 = "::/0";
-/** ECS-optimised Amazon Linux 2023, as AWS publishes it: looked up at deploy time, never hard-coded. */
-const ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
+/**
+ * ECS-optimised Amazon Linux 2023 as AWS publishes it, resolved by EC2 at each launch (EC2 Auto Scaling
+ * user guide, using-systems-manager-parameters): the template never changes when AWS publishes a new
+ * AMI, so an unrelated `up` never replaces the instance. A new instance (refresh, failure) takes the
+ * newest AMI.
+ */
+export const ECS_AMI = "resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
 
 /** A port opened to a list of networks only. */
 export interface RestrictedPort {
@@ -42,6 +47,11 @@ export interface EcsEc2ClusterArgs {
   dataVolume?: InstanceDataVolume;
   /** Give the service a stable Elastic IP that every replacement instance takes over. Default: true. */
   elasticIp?: boolean;
+  /**
+   * AMI of the container instance: an AMI ID (pinned, rolled on purpose) or `resolve:ssm:<parameter>`,
+   * resolved at each launch. Default: {@link ECS_AMI}, the recommended ECS-optimised Amazon Linux 2023.
+   */
+  imageId?: string;
   /** Root volume size in GiB (the ECS AMI needs at least 30). Default: 30. */
   rootVolumeGiB?: number;
   /** Tags of every child resource and of the instance. Default: none. */
@@ -63,7 +73,11 @@ export class EcsEc2Cluster extends pulumi.ComponentResource {
   public readonly clusterArn: pulumi.Output<string>;
   /** Cluster name. */
   public readonly clusterName: pulumi.Output<string>;
-  /** Capacity provider to name in a service's strategy. */
+  /**
+   * Capacity provider to name in a service's strategy. Known only once the provider is associated
+   * with the cluster, so a service naming it is created after the association (AWS staff in
+   * aws/containers-roadmap#631: CreateService fails on a capacity provider not yet associated).
+   */
   public readonly capacityProviderName: pulumi.Output<string>;
   /** Security group of the container instance. */
   public readonly securityGroupId: pulumi.Output<string>;
@@ -190,11 +204,10 @@ export class EcsEc2Cluster extends pulumi.ComponentResource {
       : pulumi.interpolate`#!/bin/bash\necho ECS_CLUSTER=${cluster.name} >> /etc/ecs/ecs.config\n`;
     this.volumePlacement = dataVolume ? pulumi.interpolate`attribute:${DATA_VOLUME_ATTRIBUTE} == ${dataVolume.volumeId}` : undefined;
 
-    const imageId = aws.ssm.getParameterOutput({ name: ECS_AMI_PARAMETER }, invoke).value;
     const launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-instance`,
       {
-        imageId,
+        imageId: args.imageId ?? ECS_AMI,
         instanceType: args.instanceType,
         iamInstanceProfile: { arn: profile.arn },
         vpcSecurityGroupIds: [securityGroup.id],
@@ -243,7 +256,7 @@ export class EcsEc2Cluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.ecs.ClusterCapacityProviders(
+    const association = new aws.ecs.ClusterCapacityProviders(
       `${name}-capacity`,
       {
         clusterName: cluster.name,
@@ -255,7 +268,8 @@ export class EcsEc2Cluster extends pulumi.ComponentResource {
 
     this.clusterArn = cluster.arn;
     this.clusterName = cluster.name;
-    this.capacityProviderName = capacityProvider.name;
+    // Carries the association as a dependency, so whatever names the capacity provider waits for it.
+    this.capacityProviderName = pulumi.all([capacityProvider.name, association.id]).apply(([providerName]) => providerName);
     this.securityGroupId = securityGroup.id;
     this.registerOutputs({
       clusterArn: this.clusterArn,
@@ -293,6 +307,9 @@ export function validateClusterArgs(name: string, args: EcsEc2ClusterArgs): void
         throw new Error(`EcsEc2Cluster ${name}: restrictedPorts[${r.port}].cidrs must not include ${c}; use publicPorts for a public port`);
       }
     }
+  }
+  if (args.imageId !== undefined && !/^(ami-[0-9a-f]{8,17}|resolve:ssm:\/\S+)$/.test(args.imageId)) {
+    throw new Error(`EcsEc2Cluster ${name}: imageId must be an AMI ID or resolve:ssm:<parameter>, got ${JSON.stringify(args.imageId)}`);
   }
   const root = args.rootVolumeGiB ?? 30;
   if (!Number.isInteger(root) || root < 30) throw new Error(`EcsEc2Cluster ${name}: rootVolumeGiB must be a whole number of at least 30, got ${root}`);

@@ -79,6 +79,22 @@ export function validateFleetArgs(name: string, args: FleetArgs): void {
 }
 
 /**
+ * How an instance refresh replaces instances (percentages of the desired capacity, AWS API reference
+ * InstanceMaintenancePolicy / RefreshPreferences):
+ * - a group of at most one (a daemon that must never run twice) terminates first, 0 % / 100 %: with
+ *   100 % / 200 % it would have to run a second copy, beyond its maximum of one;
+ * - larger groups launch first, 100 % / 200 %, and keep full capacity.
+ * `autoRollback` only with an AMI ID: AWS does not roll back a launch template whose ImageId is a
+ * Systems Manager parameter (API reference RollbackInstanceRefresh; user guide instance-refresh-rollback).
+ */
+export function refreshPreferences(args: Pick<FleetArgs, "maxSize" | "imageId">): aws.types.input.autoscaling.GroupInstanceRefreshPreferences {
+  const rollback = !args.imageId.startsWith("resolve:ssm:");
+  return args.maxSize <= 1
+    ? { minHealthyPercentage: 0, maxHealthyPercentage: 100, autoRollback: rollback }
+    : { minHealthyPercentage: 100, maxHealthyPercentage: 200, autoRollback: rollback };
+}
+
+/**
  * An auto-scaling group of private instances from a launch template: no public IP, no SSH, IMDSv2
  * only, encrypted root volume, an instance role with SSM Session Manager and its own log group,
  * rolling instance refresh whenever the launch template changes, and an optional CPU target.
@@ -190,7 +206,7 @@ export class Fleet extends pulumi.ComponentResource {
         targetGroupArns: args.targetGroupArns ?? [],
         healthCheckType: elb ? "ELB" : "EC2",
         healthCheckGracePeriod: args.healthCheckGraceSeconds ?? 300,
-        instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200, autoRollback: true } },
+        instanceRefresh: { strategy: "Rolling", preferences: refreshPreferences(args) },
         enabledMetrics: ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupMinSize", "GroupMaxSize"],
         metricsGranularity: "1Minute",
         tags: Object.entries({ Name: name, ...tags }).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import type { Colour } from "../../config";
@@ -10,12 +11,28 @@ export interface ColourLoadBalancerArgs {
   droplets: Record<Colour, pulumi.Input<number>>;
   /** Colour whose droplet receives traffic. */
   live: Colour;
+  /**
+   * What must be up on each colour's droplet before it takes traffic (its proxy container). The
+   * load balancer waits for the live colour's: a replaced droplet joins only once it serves.
+   */
+  colourReady: Record<Colour, pulumi.Resource[]>;
   /** Host names on the load balancer's Let's Encrypt certificate (in a DigitalOcean domain). */
   hostnames: string[];
   /** Path the health check requests over HTTPS on the droplets. Default: "/". */
   healthPath?: string;
   /** Load balancer size units (1–100). Default: 1. */
   sizeUnit?: number;
+}
+
+/**
+ * The certificate's name, which is also its ID (terraform-provider-digitalocean
+ * digitalocean/certificate/resource_certificate.go `d.SetId(cert.Name)`): it follows the host names,
+ * because `domains` is ForceNew and the replacement is created before the old one is deleted, so a
+ * fixed name would collide with the certificate it replaces.
+ */
+export function certificateName(name: string, hostnames: readonly string[]): string {
+  const digest = createHash("sha256").update([...hostnames].sort().join(",")).digest("hex").slice(0, 8);
+  return `${name}-cert-${digest}`;
 }
 
 /**
@@ -31,7 +48,7 @@ export class ColourLoadBalancer extends pulumi.ComponentResource {
     if (args.hostnames.length === 0) throw new Error(`ColourLoadBalancer ${name}: hostnames must not be empty`);
     const certificate = new digitalocean.Certificate(
       `${name}-cert`,
-      { name: `${name}-cert`, type: "lets_encrypt", domains: args.hostnames },
+      { name: certificateName(name, args.hostnames), type: "lets_encrypt", domains: args.hostnames },
       // A new certificate must exist before the load balancer lets go of the old one.
       { parent: this },
     );
@@ -51,7 +68,7 @@ export class ColourLoadBalancer extends pulumi.ComponentResource {
         healthcheck: { protocol: "https", port: 443, path: args.healthPath ?? "/", checkIntervalSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
         dropletIds: [args.droplets[args.live]],
       },
-      { parent: this },
+      { parent: this, dependsOn: args.colourReady[args.live] },
     );
     this.ip = lb.ip;
     this.registerOutputs({ ip: this.ip });

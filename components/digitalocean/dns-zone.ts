@@ -13,13 +13,22 @@ export interface ARecord {
   ip: pulumi.Input<string>;
 }
 
+/**
+ * Who owns the DigitalOcean domain: `create` it here, `adopt` an existing one (import; it is kept
+ * when the stack is destroyed), or `records`: the domain belongs to another stack (or to no stack)
+ * and this one only manages its own records in it, so destroying this stack touches nothing else.
+ * DigitalOcean has one domain per name and account: two stacks must never both create or adopt it.
+ */
+export const DNS_ZONE_OWNERSHIP = ["create", "adopt", "records"] as const;
+export type DnsZoneOwnership = (typeof DNS_ZONE_OWNERSHIP)[number];
+
 /** Arguments of {@link DnsZone}. */
 export interface DnsZoneArgs {
   /** Zone name, e.g. example.org. */
   zone: string;
-  /** Adopt an existing DigitalOcean domain (import) instead of creating it. Default: false. */
-  adopt?: boolean;
-  /** Protect the zone: deleting it takes every record with it (production). */
+  /** Who owns the domain (see {@link DnsZoneOwnership}). */
+  ownership: DnsZoneOwnership;
+  /** Protect the zone when this stack owns it: deleting it takes every record with it (production). */
   protect: boolean;
   /** A records to manage. Default: none. */
   records?: ARecord[];
@@ -27,27 +36,38 @@ export interface DnsZoneArgs {
   ttl?: number;
 }
 
-/** A DigitalOcean domain and the A records this program owns in it. */
+/** A DigitalOcean domain (or only records in one, see {@link DnsZoneOwnership}) and the A records this program owns in it. */
 export class DnsZone extends pulumi.ComponentResource {
   public readonly zone: pulumi.Output<string>;
 
   constructor(name: string, args: DnsZoneArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:digitalocean:DnsZone", name, {}, opts);
-    const domain = new digitalocean.Domain(
-      name,
-      { name: args.zone },
-      // The ID of a DigitalOcean domain is its name, so adopting needs no lookup.
-      { parent: this, protect: args.protect, import: args.adopt ? args.zone : undefined },
-    );
+    if (args.ownership === "records" && (args.records ?? []).some((r) => r.name === "@")) {
+      throw new Error(`DnsZone ${name}: ownership "records" must not manage the apex of ${args.zone}, which belongs to the zone's owner`);
+    }
+    let zone: pulumi.Output<string>;
+    if (args.ownership === "records") {
+      zone = pulumi.output(args.zone);
+    } else {
+      const adopted = args.ownership === "adopt";
+      const domain = new digitalocean.Domain(
+        name,
+        { name: args.zone },
+        // The ID of a DigitalOcean domain is its name, so adopting needs no lookup. An adopted zone
+        // existed before this stack and outlives it.
+        { parent: this, protect: args.protect, import: adopted ? args.zone : undefined, retainOnDelete: adopted },
+      );
+      zone = domain.id;
+    }
     for (const record of args.records ?? []) {
       const label = record.name === "@" ? "apex" : record.name.replace(/\./g, "-");
       new digitalocean.DnsRecord(
         `${name}-${label}`,
-        { domain: domain.id, type: "A", name: record.name, value: record.ip, ttl: args.ttl ?? 300 },
+        { domain: zone, type: "A", name: record.name, value: record.ip, ttl: args.ttl ?? 300 },
         { parent: this },
       );
     }
-    this.zone = domain.name;
+    this.zone = zone;
     this.registerOutputs({ zone: this.zone });
   }
 }

@@ -10,8 +10,11 @@ const ANYWHERE = ["0.0.0.0/0", "::/0"];
 /** A port opened to selected droplets only (by tag), e.g. Postgres to the app nodes. */
 export interface PrivatePort {
   port: number;
-  /** Droplet tags allowed to connect. */
-  fromTags: string[];
+  /**
+   * Droplet tags allowed to connect. Pass a `digitalocean.Tag`'s name so the firewall is created after
+   * the tag exists (poseidon/typhoon#709: a firewall naming a tag nothing has created yet fails).
+   */
+  fromTags: pulumi.Input<string>[];
 }
 
 /** Arguments of {@link Node}. */
@@ -24,21 +27,27 @@ export interface NodeArgs {
   image?: string;
   /** Networks allowed to reach SSH (22). Must not be empty or the whole internet. */
   adminCidrs: string[];
-  /** OpenSSH public keys allowed to log in as root. */
+  /**
+   * OpenSSH public keys allowed to log in as root. Installed over SSH after boot, not in the user data:
+   * changing them rewrites root's authorized_keys and replaces no droplet.
+   */
   adminSshKeys: string[];
   /** TCP ports open to the whole internet. Default: [80, 443]. */
   publicPorts?: number[];
   /** TCP ports open only to droplets with given tags. Default: none. */
   privatePorts?: PrivatePort[];
   /** Droplet tags (also what {@link PrivatePort.fromTags} matches). Default: none. */
-  tags?: string[];
+  tags?: pulumi.Input<string>[];
   /** A block-storage volume for state, mounted at `mountPath`. Default: none. */
   dataVolume?: {
     /** Size in GiB. */
     sizeGiB: number;
     /** Mount point on the node. */
     mountPath: string;
-    /** Protect and retain the volume (production). */
+    /**
+     * Protect and retain the volume (production). The droplet is then replaced delete-first: a volume
+     * is attached to one droplet at a time, so the node is down while its droplet is replaced.
+     */
     protect: boolean;
   };
   /** Enable DigitalOcean's metrics agent (needed for CPU/memory/disk alerts). Default: true. */
@@ -49,6 +58,11 @@ export interface NodeArgs {
  * One droplet that runs Docker: a cloud firewall (SSH only from admin networks), SSH host keys
  * generated here so known_hosts is an output before first contact, an optional data volume, and a
  * Docker provider that reaches the engine over SSH with that host key pinned.
+ *
+ * Login: the droplet is created with a deploy key of its own, generated here and registered with
+ * DigitalOcean (so DigitalOcean sets no root password that would expire and refuse every
+ * non-interactive session), and the program installs the admin keys over SSH with that deploy key.
+ * The deploy key never changes, so rotating admin keys replaces no droplet.
  */
 export class Node extends pulumi.ComponentResource {
   /** Public IPv4 address. */
@@ -67,6 +81,14 @@ export class Node extends pulumi.ComponentResource {
   public readonly docker: docker.Provider;
   /** Completes when cloud-init has finished (Docker installed, volume mounted). */
   public readonly ready: command.remote.Command;
+  /** Writes root's authorized_keys (deploy key and admin keys); re-runs when the admin keys change. */
+  public readonly adminKeys: command.remote.Command;
+  /**
+   * The droplet's ID as a string: it changes exactly when the droplet is replaced. Resources living on
+   * the droplet (containers, images, networks, release commands) carry it in an input that forces
+   * their replacement, so a new droplet gets all of them (the Docker provider itself is only updated).
+   */
+  public readonly hostId: pulumi.Output<string>;
   /** The data volume, when requested. */
   public readonly dataVolume?: digitalocean.Volume;
 
@@ -91,7 +113,9 @@ export class Node extends pulumi.ComponentResource {
           initialFilesystemLabel: "data",
           description: `Data of ${name}; survives droplet replacement.`,
         },
-        { parent: this, ...stateful },
+        // `description` is ForceNew (terraform-provider-digitalocean digitalocean/volume/resource_volume.go):
+        // editing the text must never replace a protected volume.
+        { parent: this, ...stateful, ignoreChanges: ["description"] },
       );
     }
 
@@ -100,10 +124,20 @@ export class Node extends pulumi.ComponentResource {
       .apply(([privateOpenssh, publicOpenssh]) =>
         renderNodeCloudInit({
           hostKey: { privateOpenssh, publicOpenssh },
-          adminSshKeys: args.adminSshKeys,
           dataVolume: args.dataVolume ? { name: volumeName, mountPath: args.dataVolume.mountPath } : undefined,
         }),
       );
+
+    // One key per node, generated: DigitalOcean refuses a public key already in the account ("SSH Key
+    // is already in use on your account", digitalocean/ansible-collection#102), so the admin keys that
+    // every node and stack shares cannot be registered once per node.
+    const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, { parent: this });
+    const deployKeyPublic = deployKey.publicKeyOpenssh.apply((k) => k.trim());
+    const registeredDeployKey = new digitalocean.SshKey(
+      `${name}-deploy-key`,
+      { name: `${name}-deploy`, publicKey: deployKeyPublic },
+      { parent: this },
+    );
 
     const droplet = new digitalocean.Droplet(
       name,
@@ -117,17 +151,29 @@ export class Node extends pulumi.ComponentResource {
         tags: args.tags,
         // Holds the host private key: a secret, and never logged.
         userData: pulumi.secret(userData),
+        // ForceNew (digitalocean/droplet/resource_droplet.go), like user_data: only the deploy key,
+        // which never changes, is given here.
+        sshKeys: [registeredDeployKey.fingerprint],
         gracefulShutdown: true,
       },
-      { parent: this },
+      // With a data volume, delete first: the attachment cannot attach a volume the old droplet still
+      // holds (digitalocean/volume/resource_volume_attachment.go attaches without detaching), and the
+      // droplet's Delete detaches its volumes first (resource_droplet.go detachVolumesFromDroplet).
+      { parent: this, deleteBeforeReplace: args.dataVolume !== undefined },
     );
+    this.hostId = droplet.id;
     this.ipv4Address = droplet.ipv4Address;
     this.privateIpv4Address = droplet.ipv4AddressPrivate;
     this.dropletId = droplet.id.apply((id) => Number(id));
     this.knownHostsLine = pulumi.interpolate`${droplet.ipv4Address} ${this.hostPublicKey}`;
 
     const attachment = this.dataVolume
-      ? new digitalocean.VolumeAttachment(`${name}-data`, { dropletId: this.dropletId, volumeId: this.dataVolume.id }, { parent: this })
+      ? new digitalocean.VolumeAttachment(
+          `${name}-data`,
+          { dropletId: this.dropletId, volumeId: this.dataVolume.id },
+          // `droplet_id` is ForceNew: detach from the old droplet before attaching to the new one.
+          { parent: this, deleteBeforeReplace: true },
+        )
       : undefined;
 
     new digitalocean.Firewall(
@@ -154,15 +200,36 @@ export class Node extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // The program's own sessions log in with the deploy key (a secret), never an operator's agent.
+    const connection = {
+      host: droplet.ipv4Address,
+      user: "root",
+      hostKey: this.hostPublicKey,
+      privateKey: deployKey.privateKeyOpenssh,
+      dialErrorLimit: 60,
+    };
     // Docker is installed by cloud-init; wait for it (and the volume mount) before any container.
     this.ready = new command.remote.Command(
       `${name}-ready`,
       {
-        connection: { host: droplet.ipv4Address, user: "root", hostKey: this.hostPublicKey, dialErrorLimit: 60 },
+        connection,
         create: "cloud-init status --wait >/dev/null; docker info --format '{{.ServerVersion}}'",
         triggers: [droplet.id],
       },
       { parent: this, dependsOn: attachment ? [attachment] : [] },
+    );
+
+    // New keys arrive on stdin; a change of stdin updates the command, and pulumi-command re-runs
+    // `create` on update when no `update` is given (provider/pkg/provider/remote/commandController.go).
+    this.adminKeys = new command.remote.Command(
+      `${name}-admin-keys`,
+      {
+        connection,
+        create: INSTALL_AUTHORIZED_KEYS,
+        stdin: deployKeyPublic.apply((deploy) => authorizedKeys(deploy, args.adminSshKeys)),
+        triggers: [droplet.id],
+      },
+      { parent: this, dependsOn: [this.ready] },
     );
 
     this.docker = new docker.Provider(
@@ -179,7 +246,7 @@ export class Node extends pulumi.ComponentResource {
           pulumi.interpolate`KnownHostsCommand=/bin/echo ${this.knownHostsLine}`,
         ],
       },
-      { parent: this, dependsOn: [this.ready] },
+      { parent: this, dependsOn: [this.ready, this.adminKeys] },
     );
 
     this.registerOutputs({
@@ -190,6 +257,25 @@ export class Node extends pulumi.ComponentResource {
       hostKeyFingerprint: this.hostKeyFingerprint,
     });
   }
+}
+
+/**
+ * Replaces root's authorized_keys with stdin in one rename, so a failed copy never leaves a node
+ * without keys. Runs with the deploy key, which stays in the file: the next rotation can log in.
+ */
+export const INSTALL_AUTHORIZED_KEYS = `set -eu
+umask 077
+mkdir -p /root/.ssh
+tmp=$(mktemp /root/.ssh/authorized_keys.XXXXXX)
+trap 'rm -f "$tmp"' EXIT
+cat > "$tmp"
+test -s "$tmp"
+mv -f "$tmp" /root/.ssh/authorized_keys
+`;
+
+/** Root's authorized_keys: the node's deploy key first, then the admin keys. */
+export function authorizedKeys(deployKey: string, adminSshKeys: readonly string[]): string {
+  return `${[deployKey.trim(), ...adminSshKeys.map((k) => k.trim())].join("\n")}\n`;
 }
 
 /** Rejects arguments that would make the node unreachable or reachable by everyone. */

@@ -10,6 +10,11 @@ export interface ReservedIpSwitchArgs {
   droplets: Record<Colour, pulumi.Input<number>>;
   /** Colour that receives production traffic. */
   live: Colour;
+  /**
+   * What must be up on each colour's droplet before it takes traffic (its proxy container). The
+   * assignment waits for the live colour's: a replaced droplet gets the IP only once it serves.
+   */
+  colourReady: Record<Colour, pulumi.Resource[]>;
   /** Protect the IP itself: DNS points at it, losing it means a DNS change (production). */
   protect: boolean;
 }
@@ -29,7 +34,9 @@ export class ReservedIpSwitch extends pulumi.ComponentResource {
     new digitalocean.ReservedIpAssignment(
       `${name}-live`,
       { ipAddress: reserved.ipAddress, dropletId: args.droplets[args.live] },
-      { parent: this, deleteBeforeReplace: false },
+      // Without the wait, the assignment (droplet_id is ForceNew, resource_reserved_ip_assignment.go)
+      // would move production traffic to a replaced droplet as soon as it exists, still empty.
+      { parent: this, deleteBeforeReplace: false, dependsOn: args.colourReady[args.live] },
     );
     this.ip = reserved.ipAddress;
     this.registerOutputs({ ip: this.ip });

@@ -15,6 +15,8 @@ export interface ColourReleaseArgs {
   commands: string[][];
   /** Value whose change runs the commands again (the colour's version). Runs once on creation. */
   trigger: pulumi.Input<string>;
+  /** Identity of the Docker host (e.g. its droplet ID): a new host runs the commands again. */
+  hostId: pulumi.Input<string>;
 }
 
 /** Quotes one argument for a POSIX shell. */
@@ -48,7 +50,8 @@ export class ColourRelease extends pulumi.ComponentResource {
       {
         connection: { host: args.host, user: "root", hostKey: args.hostKey, dialErrorLimit: 10 },
         create: pulumi.output(args.container).apply((c) => releaseScript(c, args.commands)),
-        triggers: [args.trigger],
+        // `triggers` replaces the command (pulumi-command provider/pkg/provider/common/inputs.go).
+        triggers: [args.trigger, args.hostId],
       },
       { parent: this },
     );
@@ -62,6 +65,8 @@ export interface ColourReleasesArgs {
   /** SSH address and pinned host key of the Docker host. */
   host: pulumi.Input<string>;
   hostKey: pulumi.Input<string>;
+  /** Identity of the Docker host (e.g. its droplet ID): a new host runs the commands again. */
+  hostId: pulumi.Input<string>;
   /** Commands run in each colour's container, in order. */
   commands: string[][];
   /** Each colour's version: a change runs that colour's commands again. */
@@ -81,7 +86,7 @@ export function releaseColoursInOrder(name: string, args: ColourReleasesArgs, op
     const container = args.containers[colour];
     previous = new ColourRelease(
       `${name}-${colour}`,
-      { host: args.host, hostKey: args.hostKey, container: container.name, commands: args.commands, trigger: args.versions[colour] },
+      { host: args.host, hostKey: args.hostKey, hostId: args.hostId, container: container.name, commands: args.commands, trigger: args.versions[colour] },
       { ...opts, dependsOn: previous ? [container.resource, previous] : [container.resource] },
     );
     releases[colour] = previous;

@@ -53,6 +53,12 @@ export interface ContainerSpec {
 export interface ContainerStackArgs {
   /** Docker engine to run on (e.g. a node's provider over SSH). */
   provider: docker.Provider;
+  /**
+   * Identity of the machine behind `provider` (e.g. its droplet ID). Every network, volume, image and
+   * container carries it in an input that forces replacement, so a replaced machine gets all of them:
+   * a changed provider `host` only updates the provider (pulumi-docker sets no ForcesProviderReplace).
+   */
+  hostId: pulumi.Input<string>;
   /** Containers, in any order; `after` sets start-up order. */
   containers: ContainerSpec[];
   /** Named volumes to create. Default: none. */
@@ -80,10 +86,13 @@ export class ContainerStack extends pulumi.ComponentResource {
     super("platform:docker:ContainerStack", name, {}, opts);
     const order = startOrder(name, args.containers);
     const childOpts = { parent: this, provider: args.provider };
+    // `labels` is ForceNew on docker_container, docker_network and docker_volume, and `triggers` on
+    // docker_image (kreuzwerker/terraform-provider-docker internal/provider/resource_docker_*.go).
+    const hostLabels = [{ label: HOST_ID_LABEL, value: args.hostId }];
 
     const network = new docker.Network(
       `${name}-network`,
-      { name: args.networkName ?? name, driver: "bridge", attachable: false },
+      { name: args.networkName ?? name, driver: "bridge", attachable: false, labels: hostLabels },
       childOpts,
     );
     this.networkName = network.name;
@@ -92,10 +101,13 @@ export class ContainerStack extends pulumi.ComponentResource {
     for (const volume of args.volumes ?? []) {
       volumes.set(
         volume,
-        new docker.Volume(`${name}-${volume}`, { name: volume }, {
+        new docker.Volume(`${name}-${volume}`, { name: volume, labels: hostLabels }, {
           ...childOpts,
           protect: args.protectVolumes ?? false,
           retainOnDelete: args.protectVolumes ?? false,
+          // A volume's ID is its name: replaced create-first, the old one's delete would remove the new
+          // one. Removing a missing volume with force succeeds (moby daemon/volume/service Remove).
+          deleteBeforeReplace: true,
         }),
       );
     }
@@ -108,7 +120,7 @@ export class ContainerStack extends pulumi.ComponentResource {
         }
       }
       const imageKey = `${name}-${spec.name}-image`;
-      const image = new docker.RemoteImage(imageKey, { name: spec.image, keepLocally: true }, {
+      const image = new docker.RemoteImage(imageKey, { name: spec.image, keepLocally: true, triggers: { [HOST_ID_LABEL]: args.hostId } }, {
         ...childOpts,
         dependsOn: args.dependsOn ?? [],
       });
@@ -133,6 +145,7 @@ export class ContainerStack extends pulumi.ComponentResource {
             : undefined,
           restart: spec.restart ?? "unless-stopped",
           networksAdvanced: [{ name: network.name, aliases: spec.aliases }],
+          labels: hostLabels,
           memory: spec.memoryMiB,
           logDriver: "json-file",
           // Bounded logs, so a chatty container cannot fill the disk.
@@ -151,6 +164,9 @@ export class ContainerStack extends pulumi.ComponentResource {
     this.registerOutputs({ networkName: this.networkName });
   }
 }
+
+/** Docker label (and image trigger) holding the identity of the machine a resource lives on. */
+export const HOST_ID_LABEL = "platform.host-id";
 
 /** Orders containers so each comes after those it names in `after`; rejects unknown names and cycles. */
 export function startOrder(stackName: string, containers: readonly ContainerSpec[]): ContainerSpec[] {

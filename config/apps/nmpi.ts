@@ -1,7 +1,7 @@
 /** Config of the `nmpi` app (seed 000): job queue + quotas services, blue/green on DigitalOcean. */
 import { z } from "zod";
 import { cron, doSize, gib } from "../primitives";
-import { domainInZone, dropletAppFields } from "./droplet-app";
+import { domainInZone, dropletAppFields, spacesInRegion } from "./droplet-app";
 
 export const nmpiConfig = z
   .strictObject({
@@ -21,7 +21,8 @@ export const nmpiConfig = z
       retentionDays: z.number().int("a whole number of days").min(1).max(3650),
     }),
   })
-  .superRefine(domainInZone);
+  .superRefine(domainInZone)
+  .superRefine(spacesInRegion);
 export type NmpiConfig = z.infer<typeof nmpiConfig>;
 
 /** Environment variable names as the services read them. */

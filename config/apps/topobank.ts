@@ -1,7 +1,7 @@
 /** Config of the `topobank` app (seed 001): a Django container stack on one DigitalOcean node, blue/green on that node. */
 import { z } from "zod";
 import { email, gib } from "../primitives";
-import { domainInZone, dropletAppFields } from "./droplet-app";
+import { domainInZone, dropletAppFields, spacesInRegion } from "./droplet-app";
 
 /**
  * A go-s3-backup schedule (robfig/cron, as the seed's DBBACKUP_SCHEDULE): a predefined schedule such
@@ -60,7 +60,10 @@ export const topobankConfig = z
       })
       .default({ schedule: "@daily", keepNewest: 10 }),
   })
-  .superRefine(domainInZone);
+  .superRefine(domainInZone)
+  .superRefine((app, ctx) => {
+    if (app.bucket.kind === "spaces") spacesInRegion(app, ctx);
+  });
 export type TopobankConfig = z.infer<typeof topobankConfig>;
 
 /** Secrets of `topobank` (secret config `platform:secrets`, key `topobank`): only what comes from outside. */

@@ -126,9 +126,9 @@ test("the instance role may attach only the data volume, and only to instances o
   assert.deepEqual(attach[1].Condition, { StringEquals: { "aws:ResourceTag/platform-cluster": "grand-central-production" } });
 });
 
-test("the instance boots from the looked-up ECS AMI with IMDSv2 and one hop, and its user data passes shellcheck", () => {
+test("the instance boots from the ECS AMI resolved at launch with IMDSv2 and one hop, and its user data passes shellcheck", () => {
   const template = one("aws:ec2/launchTemplate:LaunchTemplate");
-  assert.match(String(template.inputs.imageId), /^ami-/);
+  assert.match(String(template.inputs.imageId), /^resolve:ssm:\/aws\/service\/ecs\/optimized-ami\//);
   assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
   const script = Buffer.from(String(template.inputs.userData), "base64").toString("utf8");
   assert.match(script, /volume_id='grand-central-production-couchdb-[0-9a-f]+'/);

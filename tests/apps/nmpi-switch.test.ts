@@ -17,7 +17,8 @@ test("switching live blue→green (reserved IP) changes only the reserved IP ass
 test("switching live blue→green (load balancer) changes only the load balancer's droplets", async () => {
   const [before, after] = await Promise.all([rendered("staging"), rendered("staging", ["apps.nmpi.live=green"])]);
   const balancer = urnOf(after, "digitalocean:index/loadBalancer:LoadBalancer", "nmpi-staging-live");
-  assert.deepEqual(changeSet(before, after), { create: [], update: { [balancer]: ["dropletIds[0]"] }, replace: {}, delete: [] });
+  // dependsOn follows the live colour's proxy (routing waits for it); it orders steps and replaces nothing.
+  assert.deepEqual(changeSet(before, after), { create: [], update: { [balancer]: ["dropletIds[0]", "options.dependsOn[0]"] }, replace: {}, delete: [] });
 });
 
 test("a new version on the idle colour changes only that colour's resources", async () => {

@@ -9,6 +9,7 @@ const nmpi = {
   versions: { blue: "1.0.0", green: "1.0.1" },
   domain: "nmpi.example.org",
   dnsZone: "example.org",
+  dnsZoneOwnership: "create",
   region: "ams3",
   nodeSize: "s-1vcpu-2gb",
   adminCidrs: ["198.51.100.0/24"],

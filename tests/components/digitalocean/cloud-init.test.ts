@@ -10,7 +10,6 @@ const params = {
     privateOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
     publicOpenssh: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfA8ZrVqk1cS9s6bI3dVZ7K3m0C1oUa7c9lB2PqWxYz\n",
   },
-  adminSshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfA8ZrVqk1cS9s6bI3dVZ7K3m0C1oUa7c9lB2PqWxYz ops@example.org"],
   dataVolume: { name: "nmpi-production-db-data", mountPath: "/mnt/data" },
 };
 
@@ -26,6 +25,18 @@ test("the host key comes from the program and no other host key is generated", (
   assert.deepEqual(doc.ssh_genkeytypes, ["ed25519"], "ed25519 is provided, so nothing is generated");
   assert.equal((doc.ssh_keys as Record<string, string>).ed25519_public, params.hostKey.publicOpenssh.trim());
   assert.equal(doc.ssh_pwauth, false, "no password logins");
+});
+
+test("the user data holds no login key: admin keys change without replacing the droplet", () => {
+  const text = renderNodeCloudInit(params);
+  const doc = YAML.parse(text) as Record<string, unknown>;
+  assert.equal(doc.ssh_authorized_keys, undefined);
+  const files = (doc.write_files ?? []) as { path: string }[];
+  assert.ok(!files.some((f) => f.path.includes("authorized_keys")), "no authorized_keys file");
+  const withoutVolume = YAML.parse(renderNodeCloudInit({ hostKey: params.hostKey })) as Record<string, unknown>;
+  assert.equal(withoutVolume.write_files, undefined, "nothing to write without a volume");
+  const { status, output } = runTool("cloud-init", ["schema", "--config-file", tempFile("user-data.yaml", renderNodeCloudInit({ hostKey: params.hostKey }))]);
+  assert.equal(status, 0, output);
 });
 
 test("the volume mount script passes shellcheck and never formats a disk", () => {
