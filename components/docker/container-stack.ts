@@ -47,6 +47,8 @@ export interface ContainerSpec {
   memoryMiB?: number;
   /** Extra DNS names of this container on the stack's network. Default: none. */
   aliases?: string[];
+  /** Size of /dev/shm in MiB (compose's shm_size). Default: Docker's 64. */
+  shmSizeMiB?: number;
 }
 
 /** Arguments of {@link ContainerStack}. */
@@ -134,6 +136,7 @@ export class ContainerStack extends pulumi.ComponentResource {
           restart: spec.restart ?? "unless-stopped",
           networksAdvanced: [{ name: network.name, aliases: spec.aliases }],
           memory: spec.memoryMiB,
+          shmSize: spec.shmSizeMiB,
           logDriver: "json-file",
           // Bounded logs, so a chatty container cannot fill the disk.
           logOpts: { "max-size": "20m", "max-file": "5" },

@@ -37,18 +37,21 @@ test("switching live blue→green (load balancer) changes only the load balancer
   assert.deepEqual(diff.statefulTouched, []);
 });
 
-test("a new version on the idle colour changes only that colour's resources", async () => {
+test("a new version on the idle colour rebuilds and changes only that colour's images and containers", async () => {
   const [before, after] = await Promise.all([
     renderIsolatedOk({ stack: "production" }),
-    renderIsolatedOk({ stack: "production", overrides: ["apps.nmpi.versions.green=1.5.0"] }),
+    renderIsolatedOk({ stack: "production", overrides: ["apps.nmpi.versions.green=c349d6e579070a0d7f254a01d76473a7412b8508"] }),
   ]);
   const diff = diffPlans(before, after);
-  assert.ok(diff.changed.length >= 2, "both green services change");
   for (const r of [...diff.changed, ...diff.added, ...diff.removed]) {
     assert.match(r.name, /^nmpi-production-green-/, `${r.name} changed but is not green's`);
   }
-  const images = diff.changed.filter((c) => c.type === "docker:index/remoteImage:RemoteImage").map((c) => c.changes[0].after).sort();
-  assert.deepEqual(images, ["cnrsunic/nmpi_queue_server:1.5.0", "cnrsunic/nmpi_resource_manager:1.5.0"]);
+  const builds = diff.changed.filter((c) => c.type === "command:remote:Command").map((c) => c.name).sort();
+  assert.deepEqual(builds, ["nmpi-production-green-image-nmpi", "nmpi-production-green-image-quotas"], "both green images are rebuilt, nothing else runs");
+  const images = diff.changed.filter((c) => c.type === "docker:index/remoteImage:RemoteImage").map((c) => String(c.changes[0].after)).sort();
+  assert.equal(images.length, 2);
+  assert.match(images[0], /^platform\/nmpi-nmpi:c349d6e57907-/);
+  assert.match(images[1], /^platform\/nmpi-quotas:c349d6e57907-/);
   assert.deepEqual(diff.statefulTouched, []);
   assert.deepEqual(diff.colourSwitches, []);
 });
