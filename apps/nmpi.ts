@@ -20,6 +20,7 @@ import { ReservedIpSwitch } from "../components/digitalocean/reserved-ip-switch"
 import { certbotDnsContainer, certificatePaths, nginxTlsProxyContainer } from "../components/docker/acme-dns";
 import { ContainerStack, type ContainerSpec } from "../components/docker/container-stack";
 import { renderNginxConfig } from "../components/docker/nginx-config";
+import { postgresWithAppRole } from "../components/docker/postgres-app-role";
 import { imageAtVersion, versionLabel } from "../components/docker/source-image";
 import { App, type AppContext, statefulOptions } from "./context";
 import { NMPI } from "./contracts/nmpi";
@@ -55,44 +56,6 @@ export function serviceHost(config: Pick<NmpiConfig, "domain" | "quotasDomain">,
   return `${colour ? `${colour}.` : ""}${serviceDomain(config, service)}`;
 }
 
-/**
- * The database container's settings. Postgres ≥ 14 stores passwords as scram-sha-256; with "md5" the
- * server hashes with md5 and an initdb script re-sets the password, because the entrypoint's initial
- * role is created before `-c password_encryption` applies (docker-library/postgres PR #897).
- */
-export function databaseContainer(name: string, encryption: "scram-sha-256" | "md5", password: pulumi.Input<string>, dataHostPath: string, ip: pulumi.Input<string>): ContainerSpec {
-  const md5 = encryption === "md5";
-  return {
-    name,
-    image: POSTGRES_IMAGE,
-    // The role and database the services hard-code (settings.py 'USER': 'nmpi_dbadmin', 'NAME': 'nmpi').
-    env: {
-      POSTGRES_USER,
-      POSTGRES_DB,
-      POSTGRES_PASSWORD: password,
-      PGDATA: "/var/lib/postgresql/data/pgdata",
-      ...(md5 ? { POSTGRES_HOST_AUTH_METHOD: "md5" } : {}),
-    },
-    command: md5 ? ["postgres", "-c", "password_encryption=md5"] : undefined,
-    files: md5
-      ? [{
-          path: "/docker-entrypoint-initdb.d/10-md5-password.sh",
-          content: `#!/bin/sh
-set -eu
-psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" --set=pw="$POSTGRES_PASSWORD" <<'SQL'
-SET password_encryption = 'md5';
-ALTER ROLE ${POSTGRES_USER} PASSWORD :'pw';
-SQL
-`,
-        }]
-      : undefined,
-    mounts: [{ hostPath: dataHostPath, target: "/var/lib/postgresql/data" }],
-    // Only on the private network interface; the firewall admits the app nodes only.
-    ports: [{ internal: POSTGRES_PORT, external: POSTGRES_PORT, ip }],
-    healthcheck: ["CMD", "pg_isready", "-U", POSTGRES_USER, "-d", POSTGRES_DB],
-  };
-}
-
 export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretValues<NmpiSecrets>): Record<string, unknown> {
   const app = new App("nmpi", ctx);
   const prefix = app.prefix;
@@ -102,6 +65,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
 
   // --- State: never depends on the colour.
   const dbPassword = new random.RandomPassword(`${prefix}-db-password`, { length: 32, special: false }, opts);
+  const dbSuperuserPassword = new random.RandomPassword(`${prefix}-db-superuser-password`, { length: 32, special: false }, opts);
   const backupPassphrase = new random.RandomPassword(`${prefix}-backup-passphrase`, { length: 40, special: false }, opts);
   const backups = new Bucket(`${prefix}-backups`, {
     // Bucket names are global across DigitalOcean: a suffix from the domain keeps ours unique.
@@ -123,7 +87,22 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
     provider: dbNode.docker,
     dependsOn: [dbNode.ready],
     containers: [
-      databaseContainer(dbContainer, config.database.passwordEncryption, dbPassword.result, `${DATA_MOUNT}/postgres`, dbNode.privateIpv4Address),
+      // The services' role nmpi_dbadmin owns database nmpi but is no superuser (security review M9);
+      // the superuser's password stays in this container.
+      postgresWithAppRole({
+        name: dbContainer,
+        image: POSTGRES_IMAGE,
+        role: POSTGRES_USER,
+        database: POSTGRES_DB,
+        rolePassword: dbPassword.result,
+        superuserPassword: dbSuperuserPassword.result,
+        passwordEncryption: config.database.passwordEncryption,
+        container: {
+          mounts: [{ hostPath: `${DATA_MOUNT}/postgres`, target: "/var/lib/postgresql/data" }],
+          // Only on the private network interface; the firewall admits the app nodes only.
+          ports: [{ internal: POSTGRES_PORT, external: POSTGRES_PORT, ip: dbNode.privateIpv4Address }],
+        },
+      }),
       {
         name: "nmpi-db-backup",
         image: config.backup.image ?? imageAtVersion(`${prefix}-db-backup-image`, NMPI.backup.build.ref, "backup", {

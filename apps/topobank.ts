@@ -30,6 +30,7 @@ import { DnsZone, relativeName } from "../components/digitalocean/dns-zone";
 import { Node } from "../components/digitalocean/node";
 import { renderCaddyfile } from "../components/docker/caddy-file";
 import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
+import { postgresWithAppRole } from "../components/docker/postgres-app-role";
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { imageAtVersion, versionLabel } from "../components/docker/source-image";
@@ -106,6 +107,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   const credentialOpts = { ...opts, protect: stateful.protect };
   const postgresUser = generatedUserName(app.name("postgres-user"), credentialOpts);
   const postgresPassword = generated(app.name("postgres-password"), 40, credentialOpts);
+  const postgresSuperuserPassword = generated(app.name("postgres-superuser-password"), 40, credentialOpts);
   const rabbitUser = generatedUserName(app.name("rabbitmq-user"), credentialOpts);
   const rabbitPassword = generated(app.name("rabbitmq-password"), 40, credentialOpts);
   const djangoSecretKey = generated(app.name("django-secret-key"), 64, opts);
@@ -170,14 +172,17 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   const tcpProbe = (port: number) => ["CMD", "python", "-c", `import socket; socket.create_connection(("127.0.0.1", ${port}), 5)`];
 
   const shared: ContainerSpec[] = [
-    {
+    // The app's role owns database topobank but is no superuser (security review M9).
+    postgresWithAppRole({
       name: "postgres",
       image: TOPOBANK.postgresImage,
-      command: [...TOPOBANK.postgresCommand],
-      env: { POSTGRES_DB, POSTGRES_USER: postgresUser, POSTGRES_PASSWORD: postgresPassword, PGDATA: "/var/lib/postgresql/data/pgdata" },
-      mounts: [{ hostPath: `${DATA_MOUNT}/postgres`, target: "/var/lib/postgresql/data" }],
-      healthcheck: ["CMD-SHELL", 'pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB"'],
-    },
+      role: postgresUser,
+      database: POSTGRES_DB,
+      rolePassword: postgresPassword,
+      superuserPassword: postgresSuperuserPassword,
+      settings: { ...TOPOBANK.postgresSettings },
+      container: { mounts: [{ hostPath: `${DATA_MOUNT}/postgres`, target: "/var/lib/postgresql/data" }] },
+    }),
     {
       name: "rabbitmq",
       image: SUPPORT_IMAGES.rabbitmq,

@@ -33,8 +33,8 @@ export const TOPOBANK = {
   /** The seed's postgres is `FROM postgres:10.5`; Django 3.2 + psycopg2-binary 2.8.6 (libpq ≥ 10) handle 16 and SCRAM (app-contracts T9). */
   postgresImage: "postgres:16.4-bookworm",
   postgresMajor: "16",
-  /** production.yml @0.16.2 runs postgres with `-c max_connections=2000`; gevent workers + celery with CONN_MAX_AGE exceed 100. */
-  postgresCommand: ["postgres", "-c", "max_connections=400"],
+  /** production.yml @0.16.2 runs postgres with `-c max_connections=2000`; gevent workers + celery with CONN_MAX_AGE exceed 100 (400: our bound). */
+  postgresSettings: { max_connections: "400" },
   /**
    * One-time steps (seed 001, "ORCID" and "Terms and conditions"): `envsubst < orcid.yaml.template > orcid.yaml`,
    * `manage.py loaddata orcid.yaml` (orcid.yaml.template @0.16.2 holds one `socialaccount.socialapp` with pk 1, so

@@ -9,10 +9,11 @@ test("passwordEncryption md5 stores the role's password as md5 and authenticates
   const db = named(r, "docker:index/container:Container", "nmpi-production-db-nmpi-db");
   assert.deepEqual(db.inputs.command, ["postgres", "-c", "password_encryption=md5"]);
   assert.ok((db.inputs.envs as string[]).includes("POSTGRES_HOST_AUTH_METHOD=md5"));
-  // The entrypoint creates the initial role before -c applies (docker-library/postgres #897): re-set it.
-  const init = (db.inputs.uploads as { file: string; content: string }[]).find((u) => u.file === "/docker-entrypoint-initdb.d/10-md5-password.sh");
-  assert.ok(init, "an initdb script re-sets the password");
-  assert.match(init.content, /SET password_encryption = 'md5';\nALTER ROLE nmpi_dbadmin PASSWORD :'pw';/);
+  // The services' role is created by the init script after SET password_encryption, so it is stored as md5
+  // (the entrypoint's own superuser is created before -c applies: docker-library/postgres #897).
+  const init = (db.inputs.uploads as { file: string; content: string }[]).find((u) => u.file === "/docker-entrypoint-initdb.d/10-app-role.sh");
+  assert.ok(init, "an initdb script creates the role");
+  assert.match(init.content, /SET password_encryption = 'md5';\nCREATE ROLE :"role" LOGIN CREATEDB PASSWORD :'pw';/);
   const { status, output } = runTool("shellcheck", ["-s", "sh", tempFile("init.sh", init.content)]);
   assert.equal(status, 0, output);
 });

@@ -172,8 +172,12 @@ test("both services reach database nmpi as nmpi_dbadmin through NMPI_DATABASE_*"
   }
   const db = named(plan, CONTAINER, "nmpi-production-db-nmpi-db");
   const dbEnv = db.inputs.envs as string[];
-  assert.ok(dbEnv.includes("POSTGRES_USER=nmpi_dbadmin") && dbEnv.includes("POSTGRES_DB=nmpi"), dbEnv.join(" "));
-  assert.deepEqual((db.inputs.healthcheck as { tests: string[] }).tests, ["CMD", "pg_isready", "-U", "nmpi_dbadmin", "-d", "nmpi"]);
+  // nmpi_dbadmin owns nmpi but is no superuser (security review M9); the superuser is postgres.
+  assert.ok(dbEnv.includes("APP_ROLE=nmpi_dbadmin") && dbEnv.includes("APP_DATABASE=nmpi") && dbEnv.includes("POSTGRES_USER=postgres"), dbEnv.join(" "));
+  assert.deepEqual((db.inputs.healthcheck as { tests: string[] }).tests, ["CMD-SHELL", 'pg_isready -U "$APP_ROLE" -d "$APP_DATABASE"']);
+  const init = (db.inputs.uploads as { file: string; content: string }[]).find((u) => u.file === "/docker-entrypoint-initdb.d/10-app-role.sh");
+  assert.match(String(init?.content), /SET password_encryption = 'scram-sha-256';\nCREATE ROLE :"role" LOGIN CREATEDB PASSWORD :'pw';\nCREATE DATABASE :"db" OWNER :"role";/);
+  assert.doesNotMatch(String(init?.content), /SUPERUSER/);
   assert.equal(db.inputs.command, undefined, "scram-sha-256 (the default) needs no server flags");
   const backup = named(plan, CONTAINER, "nmpi-production-db-nmpi-db-backup").inputs.envs as string[];
   for (const e of ["POSTGRES_DATABASE=nmpi", "POSTGRES_USER=nmpi_dbadmin", "S3_PREFIX=backup", "POSTGRES_HOST=nmpi-db"]) assert.ok(backup.includes(e), `backup env has ${e}`);

@@ -101,7 +101,7 @@ test("every topobank secret is generated or secret config and never appears in p
   const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword" && x.name.startsWith("topobank-production-")).map((x) => x.name).sort();
   assert.deepEqual(generated, [
     "topobank-production-admin-url", "topobank-production-django-secret-key", "topobank-production-flower-password", "topobank-production-flower-user",
-    "topobank-production-postgres-password", "topobank-production-postgres-user", "topobank-production-rabbitmq-password", "topobank-production-rabbitmq-user",
+    "topobank-production-postgres-password", "topobank-production-postgres-superuser-password", "topobank-production-postgres-user", "topobank-production-rabbitmq-password", "topobank-production-rabbitmq-user",
   ]);
   const text = JSON.stringify(r.resources.filter((x) => x.name.startsWith("topobank")));
   for (const secret of r.secretValues) assert.ok(!text.includes(secret), `secret value ${secret.slice(0, 12)}... leaks`);
@@ -169,6 +169,9 @@ test("django, the workers and flower run the seed-era commands, ports and settin
   assert.equal(env.POSTGRES_HOST, "postgres");
   assert.equal(env.POSTGRES_DB, "topobank");
   assert.deepEqual(c.get("postgres")?.inputs.command, ["postgres", "-c", "max_connections=400"]);
+  const pg = c.get("postgres");
+  assert.ok((pg?.inputs.envs as string[]).includes("POSTGRES_USER=postgres"), "the superuser is postgres …");
+  assert.ok((pg?.inputs.envs as string[]).includes("APP_DATABASE=topobank"), "… and the app's role owns topobank");
 });
 
 test("each colour's django image is built on the node from topobank at the colour's ref, with the production Dockerfile", async () => {
