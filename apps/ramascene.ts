@@ -31,6 +31,7 @@ import { type ContainerSpec, ContainerStack } from "../components/docker/contain
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { renderNginxConfig } from "../components/docker/nginx-config";
+import { HostDirectories } from "../components/docker/host-directories";
 import { imageAtVersion, versionLabel } from "../components/docker/source-image";
 import { App, type AppContext } from "./context";
 import { RAMASCENE } from "./contracts/ramascene";
@@ -219,6 +220,13 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     store: CERTIFICATE_STORE,
   });
 
+  // The app image runs as uid 1000: the shared SQLite directory must be its own.
+  const dataDirs = new HostDirectories(app.name("data-dirs"), {
+    host: node.ipv4Address,
+    hostKey: node.hostPublicKey,
+    directories: [{ path: `${DATA_MOUNT}/db`, uid: RAMASCENE.appUid, gid: RAMASCENE.appUid }],
+    dependsOn: [node.ready],
+  }, opts);
   const stack = new ContainerStack(
     app.name(),
     {
@@ -226,7 +234,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       containers: [...shared, ...perColour, ...liveOnly, front],
       volumes: ["ramascene-rabbitmq", "ramascene-letsencrypt"],
       protectVolumes: ctx.protectState,
-      dependsOn: [node.ready],
+      dependsOn: [node.ready, dataDirs.done],
     },
     opts,
   );

@@ -40,7 +40,10 @@ export const RAMASCENE = {
   sqliteDir: "/mnt/data",
   sqliteFile: "/mnt/data/db.sqlite3",
   datasetsDir: "/mnt/datasets",
-  /** Dockerfile @0fe5014 `USER wodby` (wodby/python images: uid 1000); the mounted host directories must be writable by it. */
+  /**
+   * Dockerfile @0fe5014 `USER wodby` (wodby/python images: uid 1000); the Dockerfile @09c333bb says it outright,
+   * `--chown=1000:1000` and `USER 1000`. The mounted SQLite directory must be writable by it.
+   */
   appUid: 1000,
   /** config/base.py @0fe5014 line 62: `redis_host = os.environ.get('REDIS_HOST', 'localhost')`, port fixed 6379. */
   redisEnv: "REDIS_HOST",

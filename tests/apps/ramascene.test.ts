@@ -218,3 +218,14 @@ test("a version roll of the idle colour rebuilds only that colour's images", asy
     "ramascene-production-static-green-image",
   ]);
 });
+
+test("the shared SQLite directory is created owned by the image's uid 1000 before any container starts", async () => {
+  const r = await production;
+  const dirs = r.resources.find((x) => x.type === "command:remote:Command" && x.name === "ramascene-production-data-dirs");
+  assert.equal(dirs?.inputs.create, "set -eu\ninstall -d -o 1000 -g 1000 /mnt/ramascene-data/db\n");
+  const { status, output } = runTool("shellcheck", ["-s", "sh", tempFile("dirs.sh", `#!/bin/sh\n${String(dirs?.inputs.create)}`)]);
+  assert.equal(status, 0, output);
+  for (const name of ["daphne-blue", "worker1", "clear-models"]) {
+    assert.ok(containers(r).get(name)?.options.dependsOn.includes(String(dirs?.urn)), `${name} waits for the directory`);
+  }
+});
