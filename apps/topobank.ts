@@ -49,6 +49,8 @@ export const SUPPORT_IMAGES = {
 
 /** Where the node mounts its block-storage volume. */
 const DATA_MOUNT = "/mnt/topobank-data";
+/** Days a deleted or overwritten dump stays recoverable in the versioned backup bucket. */
+const BACKUP_NONCURRENT_DAYS = 30;
 const { djangoPort: DJANGO_PORT, flowerPort: FLOWER_PORT, database: POSTGRES_DB } = TOPOBANK;
 
 /** A generated secret: letters and digits only, so it is safe in URLs (broker, database, e-mail). */
@@ -93,13 +95,29 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   }, opts);
 
   // Storage: a Spaces bucket with a key scoped to it, or an existing S3 bucket with keys from secret config.
-  let storage: { bucket: pulumi.Input<string>; endpoint: pulumi.Input<string>; region: string; accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+  type Storage = { bucket: pulumi.Input<string>; endpoint: pulumi.Input<string>; region: string; accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+  const spacesStorage = (bucket: Bucket): Storage => ({
+    bucket: bucket.bucketName, endpoint: bucket.endpoint, region: config.region, accessKeyId: pulumi.secret(bucket.accessKeyId), secretAccessKey: bucket.secretAccessKey,
+  });
+  let storage: Storage;
+  // Where dumps go. With Spaces, a bucket and key of their own (security review M8): the internet-facing
+  // containers never hold a key that can read or delete the dumps, and versioning keeps deleted or
+  // overwritten dumps for BACKUP_NONCURRENT_DAYS. With an existing S3 bucket, the seed's `backup/` prefix.
+  let backupStorage: Storage;
   if (config.bucket.kind === "spaces") {
     const bucket = new Bucket(app.name("bucket"), { bucketName: config.bucket.name, region: config.region, protect: ctx.protectState }, opts);
-    storage = { bucket: bucket.bucketName, endpoint: bucket.endpoint, region: config.region, accessKeyId: pulumi.secret(bucket.accessKeyId), secretAccessKey: bucket.secretAccessKey };
+    storage = spacesStorage(bucket);
+    const backups = new Bucket(app.name("backups"), {
+      bucketName: `${config.bucket.name.slice(0, 55)}-backups`,
+      region: config.region,
+      noncurrentVersionDays: BACKUP_NONCURRENT_DAYS,
+      protect: ctx.protectState,
+    }, opts);
+    backupStorage = spacesStorage(backups);
   } else {
     const s3 = secrets.s3 as NonNullable<typeof secrets.s3>;
     storage = { bucket: config.bucket.name, endpoint: config.bucket.endpoint, region: config.bucket.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
+    backupStorage = storage;
   }
 
   // Secrets the program makes (seed: "long random strings"). Database and broker credentials only
@@ -207,13 +225,13 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
         DATABASE_NAME: POSTGRES_DB,
         DATABASE_USER: postgresUser,
         DATABASE_PASSWORD: postgresPassword,
-        S3_ENDPOINT: storage.endpoint,
-        S3_BUCKET: storage.bucket,
-        S3_REGION: storage.region,
+        S3_ENDPOINT: backupStorage.endpoint,
+        S3_BUCKET: backupStorage.bucket,
+        S3_REGION: backupStorage.region,
         S3_PREFIX: TOPOBANK.backup.prefix,
         S3_FORCE_PATH_STYLE: "1",
-        AWS_ACCESS_KEY_ID: storage.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: storage.secretAccessKey,
+        AWS_ACCESS_KEY_ID: backupStorage.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: backupStorage.secretAccessKey,
       },
       after: ["postgres"],
     },

@@ -224,3 +224,21 @@ test("a version roll of the idle colour rebuilds and replaces only that colour's
     assert.deepEqual(container.propertyDependencies.image, [named(after, "docker:index/remoteImage:RemoteImage", `topobank-production-${name}-image`).urn]);
   }
 });
+
+test("dumps go to a versioned bucket of their own whose key only the backup container holds", async () => {
+  const r = await production;
+  const backups = named(r, "digitalocean:index/spacesBucket:SpacesBucket", "topobank-production-backups");
+  assert.equal(backups.inputs.name, "topobank-assets-production-backups");
+  assert.deepEqual(backups.inputs.versioning, { enabled: true });
+  assert.equal(backups.options.protect, true);
+  const backupKey = named(r, "digitalocean:index/spacesKey:SpacesKey", "topobank-production-backups-key").urn;
+  const mediaKey = named(r, "digitalocean:index/spacesKey:SpacesKey", "topobank-production-bucket-key").urn;
+  const c = topobankContainers(r);
+  assert.equal(envOf(c.get("dbbackup")).S3_BUCKET, "topobank-assets-production-backups");
+  assert.ok(c.get("dbbackup")?.propertyDependencies.envs.includes(backupKey), "dbbackup uses the backup key");
+  for (const name of ["django-blue", "django-green", "flower-blue", "flower-green", "celeryworker", "celerybeat"]) {
+    const deps = c.get(name)?.propertyDependencies.envs ?? [];
+    assert.ok(!deps.includes(backupKey), `${name} never holds the backup key`);
+    assert.ok(deps.includes(mediaKey), `${name} uses the media key`);
+  }
+});
