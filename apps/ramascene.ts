@@ -182,6 +182,8 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       name: colourContainerName("static", colour),
       image: images[colour].static,
       env: RAMASCENE.staticEnv(colourContainerName("daphne", colour), DAPHNE_PORT),
+      // Its nginx resolves the backend's name when it loads its config.
+      after: [colourContainerName("daphne", colour)],
     },
   ]);
   const liveOnly: ContainerSpec[] = [
