@@ -21,34 +21,40 @@ import { ReservedIpSwitch } from "../components/digitalocean/reserved-ip-switch"
 import { certbotDnsContainer, certificatePaths, nginxTlsProxyContainer } from "../components/docker/acme-dns";
 import { ContainerStack, type ContainerSpec } from "../components/docker/container-stack";
 import { renderNginxConfig } from "../components/docker/nginx-config";
+import { postgresWithAppRole } from "../components/docker/postgres-app-role";
+import { imageAtVersion, versionLabel } from "../components/docker/source-image";
 import { App, type AppContext, statefulOptions } from "./context";
+import { NMPI } from "./contracts/nmpi";
 
-/** The two services of every colour, as the seed's deploy.py names them. */
-const SERVICES = {
-  jobQueue: { container: "nmpi", image: "cnrsunic/nmpi_queue_server", subdomain: "" },
-  quotas: { container: "quotas", image: "cnrsunic/nmpi_resource_manager", subdomain: "quotas." },
-} as const;
+/** The two services of every colour, as the seed's deploy.py names them (facts in apps/contracts/nmpi.ts). */
+const SERVICES = NMPI.services;
 type Service = keyof typeof SERVICES;
-/** Port the service images listen on inside the container (TLS now ends at the node's proxy). */
-const SERVICE_PORT = 80;
-/** Path the uptime checks and the load balancer request. */
-const HEALTH_PATH = "/";
+const SERVICE_NAMES = Object.keys(SERVICES) as Service[];
+/** Port the service images listen on: TLS only, 443 (the node's proxy re-encrypts to it). */
+const SERVICE_PORT = NMPI.servicePort;
+/** Path the uptime checks and the load balancer request: the job queue's API root. */
+const HEALTH_PATH = SERVICES.jobQueue.healthPath;
 
 /** Pinned images of the supporting containers (never `latest`). */
-const POSTGRES_IMAGE = "postgres:16.6-bookworm";
-const BACKUP_IMAGE = "eeshugerman/postgres-backup-s3:16";
+const POSTGRES_IMAGE = NMPI.postgresImage;
 const PROXY_IMAGE = "nginx:1.27.3-alpine";
 const CERTBOT_IMAGE = "certbot/dns-digitalocean:v3.0.1";
 
 const DATA_MOUNT = "/mnt/data";
 /** Certificates on the node's disk: a cache that certbot re-creates, so no stateful volume is needed. */
 const CERTIFICATE_STORE = { hostPath: "/srv/letsencrypt" };
-const POSTGRES_PORT = 5432;
-const POSTGRES_USER = "postgres";
+const POSTGRES_PORT = NMPI.postgresPort;
+const POSTGRES_USER = NMPI.databaseUser;
+const POSTGRES_DB = NMPI.database;
+
+/** Production host name of each service: the job queue at `domain`, quotas at `quotasDomain` (default `quotas.<domain>`). */
+function serviceDomain(config: Pick<NmpiConfig, "domain" | "quotasDomain">, service: Service): string {
+  return service === "jobQueue" ? config.domain : (config.quotasDomain ?? `quotas.${config.domain}`);
+}
 
 /** Host names of a service: production (`nmpi.example.org`) or a colour's (`blue.nmpi.example.org`). */
-export function serviceHost(domain: string, service: Service, colour?: Colour): string {
-  return `${SERVICES[service].subdomain}${colour ? `${colour}.` : ""}${domain}`;
+export function serviceHost(config: Pick<NmpiConfig, "domain" | "quotasDomain">, service: Service, colour?: Colour): string {
+  return `${colour ? `${colour}.` : ""}${serviceDomain(config, service)}`;
 }
 
 export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretValues<NmpiSecrets>): Record<string, unknown> {
@@ -61,6 +67,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
 
   // --- State: never depends on the colour.
   const dbPassword = new random.RandomPassword(`${prefix}-db-password`, { length: 32, special: false }, opts);
+  const dbSuperuserPassword = new random.RandomPassword(`${prefix}-db-superuser-password`, { length: 32, special: false }, opts);
   const backupPassphrase = new random.RandomPassword(`${prefix}-backup-passphrase`, { length: 40, special: false }, opts);
   const backups = new Bucket(`${prefix}-backups`, {
     // Bucket names are global across DigitalOcean: a suffix from the domain keeps ours unique.
@@ -83,18 +90,32 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
     hostId: dbNode.hostId,
     dependsOn: [dbNode.ready],
     containers: [
-      {
+      // The services' role nmpi_dbadmin owns database nmpi but is no superuser (security review M9);
+      // the superuser's password stays in this container.
+      postgresWithAppRole({
         name: dbContainer,
         image: POSTGRES_IMAGE,
-        env: { POSTGRES_USER, POSTGRES_PASSWORD: dbPassword.result, PGDATA: "/var/lib/postgresql/data/pgdata" },
-        mounts: [{ hostPath: `${DATA_MOUNT}/postgres`, target: "/var/lib/postgresql/data" }],
-        // Only on the private network interface; the firewall admits the app nodes only.
-        ports: [{ internal: POSTGRES_PORT, external: POSTGRES_PORT, ip: dbNode.privateIpv4Address }],
-        healthcheck: ["CMD", "pg_isready", "-U", POSTGRES_USER],
-      },
+        role: POSTGRES_USER,
+        database: POSTGRES_DB,
+        rolePassword: dbPassword.result,
+        superuserPassword: dbSuperuserPassword.result,
+        passwordEncryption: config.database.passwordEncryption,
+        container: {
+          mounts: [{ hostPath: `${DATA_MOUNT}/postgres`, target: "/var/lib/postgresql/data" }],
+          // Only on the private network interface; the firewall admits the app nodes only.
+          ports: [{ internal: POSTGRES_PORT, external: POSTGRES_PORT, ip: dbNode.privateIpv4Address }],
+        },
+      }),
       {
         name: "nmpi-db-backup",
-        image: BACKUP_IMAGE,
+        image: config.backup.image ?? imageAtVersion(`${prefix}-db-backup-image`, NMPI.backup.build.ref, "backup", {
+          host: dbNode.ipv4Address,
+          hostKey: dbNode.hostPublicKey,
+          dependsOn: [dbNode.ready],
+          repository: NMPI.backup.build.repository,
+          buildArgs: { ...NMPI.backup.build.buildArgs },
+          imageName: "platform/postgres-backup-s3",
+        }, opts),
         after: [dbContainer],
         env: {
           SCHEDULE: config.backup.schedule,
@@ -103,17 +124,32 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
           S3_REGION: config.region,
           S3_ENDPOINT: backups.endpoint,
           S3_BUCKET: backups.bucketName,
-          S3_PREFIX: "backup",
+          S3_PREFIX: NMPI.backup.prefix,
           S3_ACCESS_KEY_ID: backups.accessKeyId,
           S3_SECRET_ACCESS_KEY: backups.secretAccessKey,
           POSTGRES_HOST: dbContainer,
-          POSTGRES_DATABASE: "postgres",
+          POSTGRES_DATABASE: POSTGRES_DB,
           POSTGRES_USER,
           POSTGRES_PASSWORD: dbPassword.result,
         },
       },
     ],
   }, opts);
+
+  // Each colour's service images, built on that colour's node from its ref (or prebuilt by digest).
+  const serviceImage = (service: Service, colour: Colour, node: Node): pulumi.Output<string> => {
+    const version = config.versions[colour];
+    const ref = typeof version === "string" ? version : "";
+    return imageAtVersion(`${prefix}-${colour}-image-${SERVICES[service].container}`, version, service, {
+      host: node.ipv4Address,
+      hostKey: node.hostPublicKey,
+      dependsOn: [node.ready],
+      repository: NMPI.repository,
+      ...SERVICES[service].build,
+      files: [NMPI.buildInfo(ref, colour)],
+      imageName: `platform/nmpi-${SERVICES[service].container}`,
+    }, opts);
+  };
 
   // --- One node per colour, each with both services behind a TLS proxy.
   const nodes = {} as Record<Colour, Node>;
@@ -127,7 +163,10 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
         provider: node.docker,
         hostId: node.hostId,
         dependsOn: [node.ready],
-        containers: colourContainers(config, secrets, colour, dbNode.privateIpv4Address, dbPassword.result),
+        containers: colourContainers(config, secrets, colour, dbNode.privateIpv4Address, dbPassword.result, {
+          jobQueue: serviceImage("jobQueue", colour, node),
+          quotas: serviceImage("quotas", colour, node),
+        }),
       },
       { ...opts, dependsOn: [database] },
     );
@@ -136,7 +175,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
   const colourReady = { blue: [colourStacks.blue.containers.proxy], green: [colourStacks.green.containers.proxy] };
 
   // --- Routing: exactly one resource follows `live`.
-  const liveHosts = [serviceHost(config.domain, "jobQueue"), serviceHost(config.domain, "quotas")];
+  const liveHosts = SERVICE_NAMES.map((service) => serviceHost(config, service));
   const liveIp =
     config.routing === "reserved-ip"
       ? new ReservedIpSwitch(`${prefix}-live`, { region: config.region, droplets, colourReady, live: config.live, protect: ctx.protectState }, opts).ip
@@ -144,8 +183,8 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
   const records: ARecord[] = [
     ...liveHosts.map((host) => ({ name: relativeName(host, config.dnsZone), ip: liveIp })),
     ...COLOURS.flatMap((colour) =>
-      (Object.keys(SERVICES) as Service[]).map((service) => ({
-        name: relativeName(serviceHost(config.domain, service, colour), config.dnsZone),
+      SERVICE_NAMES.map((service) => ({
+        name: relativeName(serviceHost(config, service, colour), config.dnsZone),
         ip: nodes[colour].ipv4Address,
       })),
     ),
@@ -156,7 +195,8 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
     email: config.alertEmail,
     uptimeTargets: {
       live: `https://${config.domain}${HEALTH_PATH}`,
-      ...Object.fromEntries(COLOURS.map((c) => [c, `https://${serviceHost(config.domain, "jobQueue", c)}${HEALTH_PATH}`])),
+      quotas: `https://${serviceHost(config, "quotas")}${SERVICES.quotas.healthPath}`,
+      ...Object.fromEntries(COLOURS.map((c) => [c, `https://${serviceHost(config, "jobQueue", c)}${HEALTH_PATH}`])),
     },
     dropletIds: [nodes.blue.dropletId, nodes.green.dropletId, dbNode.dropletId],
   }, opts);
@@ -170,16 +210,16 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
     liveColour: config.live,
     routing: config.routing,
     liveUrl: `https://${config.domain}`,
-    quotasUrl: `https://${serviceHost(config.domain, "quotas")}`,
-    urls: Object.fromEntries(COLOURS.map((c) => [c, `https://${serviceHost(config.domain, "jobQueue", c)}`])),
-    versions: config.versions,
+    quotasUrl: `https://${serviceHost(config, "quotas")}`,
+    urls: Object.fromEntries(COLOURS.map((c) => [c, `https://${serviceHost(config, "jobQueue", c)}`])),
+    versions: { blue: versionLabel(config.versions.blue), green: versionLabel(config.versions.green) },
     publicIp: liveIp,
     nodes: {
-      blue: nodeOutputs(nodes.blue, [serviceHost(config.domain, "jobQueue", "blue")]),
-      green: nodeOutputs(nodes.green, [serviceHost(config.domain, "jobQueue", "green")]),
+      blue: nodeOutputs(nodes.blue, [serviceHost(config, "jobQueue", "blue")]),
+      green: nodeOutputs(nodes.green, [serviceHost(config, "jobQueue", "green")]),
       db: nodeOutputs(dbNode, []),
     },
-    database: { host: dbNode.privateIpv4Address, port: POSTGRES_PORT, user: POSTGRES_USER, volumeId: dbNode.dataVolume?.id },
+    database: { host: dbNode.privateIpv4Address, port: POSTGRES_PORT, user: POSTGRES_USER, name: POSTGRES_DB, volumeId: dbNode.dataVolume?.id },
     backupBucket: backups.bucketName,
   });
 }
@@ -191,25 +231,30 @@ function colourContainers(
   colour: Colour,
   databaseHost: pulumi.Input<string>,
   databasePassword: pulumi.Input<string>,
+  images: Record<Service, pulumi.Input<string>>,
 ): ContainerSpec[] {
   const certName = "nmpi";
   const tls = certificatePaths(certName);
   const service = (name: Service, extraEnv: Record<string, pulumi.Input<string>>): ContainerSpec => ({
     name: `${SERVICES[name].container}-${colour}`,
-    image: `${SERVICES[name].image}:${config.versions[colour]}`,
+    image: images[name],
     env: {
       ...extraEnv,
-      NMPI_DATABASE_HOST: databaseHost,
-      NMPI_DATABASE_PORT: String(POSTGRES_PORT),
-      NMPI_DATABASE_PASSWORD: databasePassword,
+      [NMPI.databaseEnv.host]: databaseHost,
+      [NMPI.databaseEnv.port]: String(POSTGRES_PORT),
+      [NMPI.databaseEnv.password]: databasePassword,
     },
+    // The image's nginx reads its certificate from /etc/letsencrypt/live/<fixed name>/ (see certbot aliases).
+    mounts: [{ ...CERTIFICATE_STORE, target: NMPI.letsencryptDir, readOnly: true }],
+    after: ["certbot"],
   });
   const services = [service("jobQueue", secrets.jobQueue), service("quotas", secrets.quotas)];
-  const hostsOf = (s: Service) => [serviceHost(config.domain, s), serviceHost(config.domain, s, colour)];
+  const hostsOf = (s: Service) => [serviceHost(config, s), serviceHost(config, s, colour)];
   const nginx = renderNginxConfig({
-    sites: (Object.keys(SERVICES) as Service[]).map((s) => ({
+    sites: SERVICE_NAMES.map((s) => ({
       hostnames: hostsOf(s),
-      upstream: `http://${SERVICES[s].container}-${colour}:${SERVICE_PORT}`,
+      // The services speak TLS only; nginx does not verify the upstream certificate by default.
+      upstream: `https://${SERVICES[s].container}-${colour}:${SERVICE_PORT}`,
       tls,
     })),
   });
@@ -224,6 +269,7 @@ function colourContainers(
       email: config.alertEmail,
       dnsToken: secrets.acmeDnsToken,
       store: CERTIFICATE_STORE,
+      aliases: SERVICE_NAMES.map((s) => SERVICES[s].certificateDir),
     }),
     nginxTlsProxyContainer({
       name: "proxy",

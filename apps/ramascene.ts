@@ -15,8 +15,9 @@
  *   to each colour, websocket upgrades passed. A switch changes only nginx's config (so the nginx
  *   container) and moves the live-only singletons.
  *
- * Release step: `manage.py migrate` runs once per colour version inside that colour's daphne
- * container ({@link ColourRelease}), green after blue so two never race on the one SQLite file.
+ * Release steps: `migrate` and `populateHierarchies` (idempotent) run once per colour version inside
+ * that colour's daphne container ({@link ColourRelease}), green after blue so two never race on the
+ * one SQLite file. What the image expects is in apps/contracts/ramascene.ts with its sources.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -30,11 +31,13 @@ import { type ContainerSpec, ContainerStack } from "../components/docker/contain
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { renderNginxConfig } from "../components/docker/nginx-config";
+import { HostDirectories } from "../components/docker/host-directories";
+import { imageAtVersion, versionLabel } from "../components/docker/source-image";
 import { App, type AppContext } from "./context";
+import { RAMASCENE } from "./contracts/ramascene";
 
-export const RAMASCENE_IMAGES = {
-  /** Built from the ramascene repository (Python, the React bundle and collectstatic baked in). */
-  app: "ghcr.io/ramascene/ramascene",
+/** Supporting images, pinned. The app and static images are built from source (apps/contracts/ramascene.ts). */
+export const SUPPORT_IMAGES = {
   nginx: "nginx:1.27.2-alpine",
   redis: "redis:7.4.1-alpine",
   rabbitmq: "rabbitmq:3.13.7-management-alpine",
@@ -42,9 +45,7 @@ export const RAMASCENE_IMAGES = {
 } as const;
 
 const DATA_MOUNT = "/mnt/ramascene-data";
-const DATASETS_DIR = "/data/datasets";
-const DB_DIR = "/data/db";
-const DAPHNE_PORT = 8001;
+const DAPHNE_PORT = RAMASCENE.daphnePort;
 const CERT_NAME = "ramascene";
 /** Certificates in a named volume shared by certbot (writing) and nginx (reading). */
 const CERTIFICATE_STORE = { volume: "ramascene-letsencrypt" };
@@ -110,42 +111,54 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
   const appEnv: Record<string, pulumi.Input<string>> = {
     DJANGO_SETTINGS_MODULE: config.settingsModule,
     DATASETS_VERSION: config.datasetsVersion,
-    DATASETS_DIR,
+    DATASETS_DIR: RAMASCENE.datasetsDir,
     SECRET_KEY: secretKey,
     BROKER_URL: pulumi.interpolate`amqp://${rabbitUser}:${rabbitPassword}@rabbitmq:5672//`,
-    HOST: config.domain,
+    [RAMASCENE.allowedHostEnv]: config.domain,
     OPENBLAS_NUM_THREADS: String(config.openblasThreads),
-    // Where the production settings find the channels layer and the SQLite file (volumes below).
-    REDIS_HOST: "redis",
-    SQLITE_PATH: `${DB_DIR}/db.sqlite3`,
+    // Where the production settings find the channels layer and the one SQLite file all containers share.
+    [RAMASCENE.redisEnv]: "redis",
+    DATABASES_DEFAULT_NAME: RAMASCENE.sqliteFile,
   };
-  const appImage = (colour: Colour) => `${RAMASCENE_IMAGES.app}:${config.versions[colour]}`;
+  // Each colour's images, built on the node from the colour's ref with the production URLs baked into the bundle.
+  const buildArgs = RAMASCENE.buildArgs(config.domain, config.settingsModule, config.datasetsVersion);
+  const build = { host: node.ipv4Address, hostKey: node.hostPublicKey, dependsOn: [node.ready], repository: RAMASCENE.repository, buildArgs };
+  const images = Object.fromEntries(
+    COLOURS.map((colour) => [
+      colour,
+      {
+        app: imageAtVersion(app.name(`${colour}-image`), config.versions[colour], "app", { ...build, target: RAMASCENE.targets.app, imageName: "platform/ramascene-app" }, opts),
+        static: imageAtVersion(app.name(`${colour}-static-image`), config.versions[colour], "static", { ...build, target: RAMASCENE.targets.static, imageName: "platform/ramascene-static" }, opts),
+      },
+    ]),
+  ) as Record<Colour, { app: pulumi.Output<string>; static: pulumi.Output<string> }>;
+  const appImage = (colour: Colour) => images[colour].app;
   const dataMounts = [
-    { hostPath: `${DATA_MOUNT}/datasets`, target: DATASETS_DIR, readOnly: true },
-    { hostPath: `${DATA_MOUNT}/db`, target: DB_DIR },
+    { hostPath: `${DATA_MOUNT}/datasets`, target: RAMASCENE.datasetsDir, readOnly: true },
+    { hostPath: `${DATA_MOUNT}/db`, target: RAMASCENE.sqliteDir },
   ];
   const worker = (queue: string, nodeName: string): ContainerSpec => ({
     name: nodeName,
     image: appImage(config.live),
     // Seed 003, "Celery details": one process, a fresh child per task so numpy's memory is returned.
-    command: ["celery", "-A", "ramasceneMasterProject", "worker", "--concurrency", "1", "--max-tasks-per-child", "1", "-Q", queue, "-n", `${nodeName}.%h`],
+    command: [...RAMASCENE.worker(queue, nodeName)],
     env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
     mounts: dataMounts,
     after: ["rabbitmq", "redis"],
   });
 
   const shared: ContainerSpec[] = [
-    { name: "redis", image: RAMASCENE_IMAGES.redis, healthcheck: ["CMD", "redis-cli", "ping"] },
+    { name: "redis", image: SUPPORT_IMAGES.redis, healthcheck: ["CMD", "redis-cli", "ping"] },
     {
       name: "rabbitmq",
-      image: RAMASCENE_IMAGES.rabbitmq,
+      image: SUPPORT_IMAGES.rabbitmq,
       env: { RABBITMQ_DEFAULT_USER: rabbitUser, RABBITMQ_DEFAULT_PASS: rabbitPassword },
       mounts: [{ volume: "ramascene-rabbitmq", target: "/var/lib/rabbitmq" }],
       healthcheck: ["CMD", "rabbitmq-diagnostics", "-q", "ping"],
     },
     certbotDnsContainer({
       name: "certbot",
-      image: RAMASCENE_IMAGES.certbot,
+      image: SUPPORT_IMAGES.certbot,
       certName: CERT_NAME,
       hostnames,
       email: config.alertEmail,
@@ -154,15 +167,25 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       staging: config.acmeStaging,
     }),
   ];
-  const perColour: ContainerSpec[] = COLOURS.map((colour) => ({
-    name: colourContainerName("daphne", colour),
-    image: appImage(colour),
-    command: ["daphne", "-b", "0.0.0.0", "-p", String(DAPHNE_PORT), "ramasceneMasterProject.asgi:application"],
-    env: { ...appEnv, DEPLOYMENT_COLOUR: colour },
-    mounts: dataMounts,
-    healthcheck: ["CMD", "python", "-c", `import socket; socket.create_connection(("127.0.0.1", ${DAPHNE_PORT}), 5)`],
-    after: ["redis", "rabbitmq"],
-  }));
+  const perColour: ContainerSpec[] = COLOURS.flatMap((colour): ContainerSpec[] => [
+    {
+      name: colourContainerName("daphne", colour),
+      image: appImage(colour),
+      command: [...RAMASCENE.daphneCommand(DAPHNE_PORT)],
+      env: { ...appEnv, DEPLOYMENT_COLOUR: colour },
+      mounts: dataMounts,
+      healthcheck: ["CMD", "python", "-c", `import socket; socket.create_connection(("127.0.0.1", ${DAPHNE_PORT}), 5)`],
+      after: ["redis", "rabbitmq"],
+    },
+    {
+      // The colour's collected static files, served by upstream's own nginx stage (daphne does not serve them).
+      name: colourContainerName("static", colour),
+      image: images[colour].static,
+      env: RAMASCENE.staticEnv(colourContainerName("daphne", colour), DAPHNE_PORT),
+      // Its nginx resolves the backend's name when it loads its config.
+      after: [colourContainerName("daphne", colour)],
+    },
+  ]);
   const liveOnly: ContainerSpec[] = [
     worker("calc_default", "worker1"),
     worker("modelling", "worker2"),
@@ -170,7 +193,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       name: "clear-models",
       image: appImage(config.live),
       entrypoint: ["/bin/sh", "-c"],
-      command: [weeklyJobScript(["python", "manage.py", "clear_models"], CLEAR_MODELS_AT)],
+      command: [weeklyJobScript(RAMASCENE.clearModels, CLEAR_MODELS_AT)],
       env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
       mounts: dataMounts,
     },
@@ -183,16 +206,29 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       upstream: `http://${colourContainerName("daphne", route.colour)}:${DAPHNE_PORT}`,
       tls: cert,
       websockets: true,
+      // ALLOWED_HOSTS takes HOST only: colour previews reach Django under the production name.
+      upstreamHost: config.domain,
+      routes: [
+        { prefix: RAMASCENE.websocketPrefix, upstream: `http://${colourContainerName("daphne", route.colour)}:${DAPHNE_PORT}`, stripPrefix: true, websockets: true },
+        { prefix: RAMASCENE.staticPrefix, upstream: `http://${colourContainerName("static", route.colour)}:${RAMASCENE.staticPort}` },
+      ],
     })),
   });
   const front = nginxTlsProxyContainer({
     name: "nginx",
-    image: RAMASCENE_IMAGES.nginx,
+    image: SUPPORT_IMAGES.nginx,
     nginxConfig: nginxConf,
     certificate: cert.certificate,
     store: CERTIFICATE_STORE,
   });
 
+  // The app image runs as uid 1000: the shared SQLite directory must be its own.
+  const dataDirs = new HostDirectories(app.name("data-dirs"), {
+    host: node.ipv4Address,
+    hostKey: node.hostPublicKey,
+    directories: [{ path: `${DATA_MOUNT}/db`, uid: RAMASCENE.appUid, gid: RAMASCENE.appUid }],
+    dependsOn: [node.ready],
+  }, opts);
   const stack = new ContainerStack(
     app.name(),
     {
@@ -201,7 +237,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       containers: [...shared, ...perColour, ...liveOnly, front],
       volumes: ["ramascene-rabbitmq", "ramascene-letsencrypt"],
       protectVolumes: ctx.protectState,
-      dependsOn: [node.ready],
+      dependsOn: [node.ready, dataDirs.done],
     },
     opts,
   );
@@ -210,8 +246,8 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     host: node.ipv4Address,
     hostKey: node.hostPublicKey,
     hostId: node.hostId,
-    commands: [["python", "manage.py", "migrate", "--noinput"]],
-    versions: config.versions,
+    commands: RAMASCENE.releaseSteps.map((argv) => [...argv]),
+    versions: { blue: versionLabel(config.versions.blue), green: versionLabel(config.versions.green) },
     containers: colourContainers(stack, "daphne"),
   }, opts);
 

@@ -14,9 +14,11 @@
  * A switch (`apps.topobank.live`) changes the Caddyfile (so the caddy container) and moves the two
  * singletons to the new live version; databases, broker, caches and volumes are untouched.
  *
- * Release steps (`migrate`, `register_analysis_functions`) run once per colour version, inside that
- * colour's django container, through {@link ColourRelease}; green's wait for blue's so two
- * migrations never run at once against the shared database.
+ * Release steps (`migrate`, `register_analysis_functions`, the ORCID `loaddata` and the guarded
+ * `import_terms`) run once per colour version, inside that colour's django container, through
+ * {@link ColourRelease}; green's wait for blue's so two migrations never run at once against the
+ * shared database. What the image expects (ports, commands, env, one-time steps) is in
+ * apps/contracts/topobank.ts with its sources.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -28,25 +30,28 @@ import { DnsZone, relativeName } from "../components/digitalocean/dns-zone";
 import { Node } from "../components/digitalocean/node";
 import { renderCaddyfile } from "../components/docker/caddy-file";
 import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
+import { postgresWithAppRole } from "../components/docker/postgres-app-role";
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
+import { imageAtVersion, versionLabel } from "../components/docker/source-image";
 import { App, type AppContext, statefulOptions } from "./context";
+import { TOPOBANK } from "./contracts/topobank";
 
-/** Images. The app image is built from the TopoBank repository's production Dockerfile (cookiecutter-django layout). */
-export const TOPOBANK_IMAGES = {
-  app: "ghcr.io/contactengineering/topobank",
+/**
+ * Supporting images, pinned to full versions. The app image is built from source (apps/contracts/topobank.ts),
+ * as is the backup image unless `backup.image` names a prebuilt one.
+ */
+export const SUPPORT_IMAGES = {
   caddy: "caddy:2.8.4-alpine",
-  postgres: "postgres:16.4-bookworm",
   rabbitmq: "rabbitmq:3.13.7-management-alpine",
   memcached: "memcached:1.6.31-alpine",
-  dbbackup: "codestation/go-s3-backup:0.7.2",
 } as const;
 
 /** Where the node mounts its block-storage volume. */
 const DATA_MOUNT = "/mnt/topobank-data";
-const DJANGO_PORT = 5000;
-const FLOWER_PORT = 5555;
-const POSTGRES_DB = "topobank";
+/** Days a deleted or overwritten dump stays recoverable in the versioned backup bucket. */
+const BACKUP_NONCURRENT_DAYS = 30;
+const { djangoPort: DJANGO_PORT, flowerPort: FLOWER_PORT, database: POSTGRES_DB } = TOPOBANK;
 
 /** A generated secret: letters and digits only, so it is safe in URLs (broker, database, e-mail). */
 function generated(name: string, length: number, opts?: pulumi.CustomResourceOptions): pulumi.Output<string> {
@@ -90,13 +95,29 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   }, opts);
 
   // Storage: a Spaces bucket with a key scoped to it, or an existing S3 bucket with keys from secret config.
-  let storage: { bucket: pulumi.Input<string>; endpoint: pulumi.Input<string>; region: string; accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+  type Storage = { bucket: pulumi.Input<string>; endpoint: pulumi.Input<string>; region: string; accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+  const spacesStorage = (bucket: Bucket): Storage => ({
+    bucket: bucket.bucketName, endpoint: bucket.endpoint, region: config.region, accessKeyId: pulumi.secret(bucket.accessKeyId), secretAccessKey: bucket.secretAccessKey,
+  });
+  let storage: Storage;
+  // Where dumps go. With Spaces, a bucket and key of their own (security review M8): the internet-facing
+  // containers never hold a key that can read or delete the dumps, and versioning keeps deleted or
+  // overwritten dumps for BACKUP_NONCURRENT_DAYS. With an existing S3 bucket, the seed's `backup/` prefix.
+  let backupStorage: Storage;
   if (config.bucket.kind === "spaces") {
     const bucket = new Bucket(app.name("bucket"), { bucketName: config.bucket.name, region: config.region, protect: ctx.protectState }, opts);
-    storage = { bucket: bucket.bucketName, endpoint: bucket.endpoint, region: config.region, accessKeyId: pulumi.secret(bucket.accessKeyId), secretAccessKey: bucket.secretAccessKey };
+    storage = spacesStorage(bucket);
+    const backups = new Bucket(app.name("backups"), {
+      bucketName: `${config.bucket.name.slice(0, 55)}-backups`,
+      region: config.region,
+      noncurrentVersionDays: BACKUP_NONCURRENT_DAYS,
+      protect: ctx.protectState,
+    }, opts);
+    backupStorage = spacesStorage(backups);
   } else {
     const s3 = secrets.s3 as NonNullable<typeof secrets.s3>;
     storage = { bucket: config.bucket.name, endpoint: config.bucket.endpoint, region: config.bucket.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
+    backupStorage = storage;
   }
 
   // Secrets the program makes (seed: "long random strings"). Database and broker credentials only
@@ -104,6 +125,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   const credentialOpts = { ...opts, protect: stateful.protect };
   const postgresUser = generatedUserName(app.name("postgres-user"), credentialOpts);
   const postgresPassword = generated(app.name("postgres-password"), 40, credentialOpts);
+  const postgresSuperuserPassword = generated(app.name("postgres-superuser-password"), 40, credentialOpts);
   const rabbitUser = generatedUserName(app.name("rabbitmq-user"), credentialOpts);
   const rabbitPassword = generated(app.name("rabbitmq-password"), 40, credentialOpts);
   const djangoSecretKey = generated(app.name("django-secret-key"), 64, opts);
@@ -122,12 +144,12 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   const appEnv: Record<string, pulumi.Input<string>> = {
     ...postgresEnv,
     DATABASE_URL: pulumi.interpolate`postgres://${postgresUser}:${postgresPassword}@postgres:5432/${POSTGRES_DB}`,
-    DJANGO_SETTINGS_MODULE: "config.settings.production",
+    DJANGO_SETTINGS_MODULE: TOPOBANK.settingsModule,
     DJANGO_SECRET_KEY: djangoSecretKey,
     DJANGO_ADMIN_URL: pulumi.interpolate`${adminPath}/`,
     DJANGO_ALLOWED_HOSTS: [config.domain, ...COLOURS.map((c) => colourHostname(config.domain, c))].join(","),
-    FIREFOX_BINARY_PATH: "/opt/conda/bin/FirefoxApp/firefox",
-    GECKODRIVER_PATH: "/opt/conda/bin/geckodriver",
+    FIREFOX_BINARY_PATH: TOPOBANK.firefoxBinary,
+    GECKODRIVER_PATH: TOPOBANK.geckodriver,
     // Caddy redirects to HTTPS before Django sees a request.
     DJANGO_SECURE_SSL_REDIRECT: "False",
     DJANGO_DEFAULT_FROM_EMAIL: config.fromEmail,
@@ -149,33 +171,53 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     AWS_S3_VERIFY: "True",
     DBBACKUP_SCHEDULE: config.backup.schedule,
   };
-  const appImage = (colour: Colour) => `${TOPOBANK_IMAGES.app}:${config.versions[colour]}`;
+  // Each colour's django image, built on the node from the colour's ref (or prebuilt by digest).
+  const build = { host: node.ipv4Address, hostKey: node.hostPublicKey, dependsOn: [node.ready], repository: TOPOBANK.repository, ...TOPOBANK.build };
+  const colourImage = Object.fromEntries(
+    COLOURS.map((colour) => [colour, imageAtVersion(app.name(`${colour}-image`), config.versions[colour], "app", { ...build, imageName: "platform/topobank-app" }, opts)]),
+  ) as Record<Colour, pulumi.Output<string>>;
+  const appImage = (colour: Colour) => colourImage[colour];
+  const backupImage: pulumi.Input<string> =
+    config.backup.image ??
+    imageAtVersion(app.name("dbbackup-image"), TOPOBANK.backup.build.ref, "dbbackup", {
+      host: node.ipv4Address,
+      hostKey: node.hostPublicKey,
+      dependsOn: [node.ready],
+      repository: TOPOBANK.backup.build.repository,
+      imageName: "platform/go-s3-backup",
+    }, opts);
   // A TCP connect, not an HTTP request: ALLOWED_HOSTS would reject the probe's Host header.
   const tcpProbe = (port: number) => ["CMD", "python", "-c", `import socket; socket.create_connection(("127.0.0.1", ${port}), 5)`];
 
   const shared: ContainerSpec[] = [
-    {
+    // The app's role owns database topobank but is no superuser (security review M9).
+    postgresWithAppRole({
       name: "postgres",
-      image: TOPOBANK_IMAGES.postgres,
-      env: { POSTGRES_DB, POSTGRES_USER: postgresUser, POSTGRES_PASSWORD: postgresPassword, PGDATA: "/var/lib/postgresql/data/pgdata" },
-      mounts: [{ hostPath: `${DATA_MOUNT}/postgres`, target: "/var/lib/postgresql/data" }],
-      healthcheck: ["CMD-SHELL", 'pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB"'],
-    },
+      image: TOPOBANK.postgresImage,
+      role: postgresUser,
+      database: POSTGRES_DB,
+      rolePassword: postgresPassword,
+      superuserPassword: postgresSuperuserPassword,
+      settings: { ...TOPOBANK.postgresSettings },
+      container: { mounts: [{ hostPath: `${DATA_MOUNT}/postgres`, target: "/var/lib/postgresql/data" }] },
+    }),
     {
       name: "rabbitmq",
-      image: TOPOBANK_IMAGES.rabbitmq,
+      image: SUPPORT_IMAGES.rabbitmq,
       env: { RABBITMQ_DEFAULT_USER: rabbitUser, RABBITMQ_DEFAULT_PASS: rabbitPassword },
       mounts: [{ volume: "topobank-rabbitmq", target: "/var/lib/rabbitmq" }],
       healthcheck: ["CMD", "rabbitmq-diagnostics", "-q", "ping"],
     },
-    { name: "memcached", image: TOPOBANK_IMAGES.memcached, command: ["memcached", "-m", "256"] },
+    { name: "memcached", image: SUPPORT_IMAGES.memcached, command: ["memcached", "-m", "256"] },
     {
       // Seed 001, "Automated backups": go-s3-backup on a schedule, dumps under backup/; it deletes
       // all but the newest MAX_BACKUPS after each successful dump, so the newest N always remain.
       name: "dbbackup",
-      image: TOPOBANK_IMAGES.dbbackup,
-      command: ["backup", "postgres", "s3"],
+      image: backupImage,
+      command: [...TOPOBANK.backup.command],
       env: {
+        // pg_dump refuses a newer server: the tools must match the server's major version.
+        POSTGRES_VERSION: TOPOBANK.postgresMajor,
         SCHEDULE: config.backup.schedule,
         MAX_BACKUPS: String(config.backup.keepNewest),
         DATABASE_HOST: "postgres",
@@ -183,13 +225,13 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
         DATABASE_NAME: POSTGRES_DB,
         DATABASE_USER: postgresUser,
         DATABASE_PASSWORD: postgresPassword,
-        S3_ENDPOINT: storage.endpoint,
-        S3_BUCKET: storage.bucket,
-        S3_REGION: storage.region,
-        S3_PREFIX: "backup/",
+        S3_ENDPOINT: backupStorage.endpoint,
+        S3_BUCKET: backupStorage.bucket,
+        S3_REGION: backupStorage.region,
+        S3_PREFIX: TOPOBANK.backup.prefix,
         S3_FORCE_PATH_STYLE: "1",
-        AWS_ACCESS_KEY_ID: storage.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: storage.secretAccessKey,
+        AWS_ACCESS_KEY_ID: backupStorage.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: backupStorage.secretAccessKey,
       },
       after: ["postgres"],
     },
@@ -199,15 +241,16 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     {
       name: colourContainerName("django", colour),
       image: appImage(colour),
-      command: ["/start"],
+      command: [...TOPOBANK.commands.django],
       env: { ...appEnv, DEPLOYMENT_COLOUR: colour },
+      shmSizeMiB: TOPOBANK.shmSizeMiB,
       healthcheck: tcpProbe(DJANGO_PORT),
       after: ["postgres", "rabbitmq", "memcached"],
     },
     {
       name: colourContainerName("flower", colour),
       image: appImage(colour),
-      command: ["/start-flower"],
+      command: [...TOPOBANK.commands.flower],
       env: { ...appEnv, DEPLOYMENT_COLOUR: colour },
       after: ["rabbitmq"],
     },
@@ -217,14 +260,15 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     {
       name: "celeryworker",
       image: appImage(config.live),
-      command: ["/start-celeryworker"],
+      command: [...TOPOBANK.commands.celeryworker],
       env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
+      shmSizeMiB: TOPOBANK.shmSizeMiB,
       after: ["postgres", "rabbitmq", "memcached"],
     },
     {
       name: "celerybeat",
       image: appImage(config.live),
-      command: ["/start-celerybeat"],
+      command: [...TOPOBANK.commands.celerybeat],
       env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
       after: ["postgres", "rabbitmq"],
     },
@@ -243,7 +287,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   });
   const front: ContainerSpec = {
     name: "caddy",
-    image: TOPOBANK_IMAGES.caddy,
+    image: SUPPORT_IMAGES.caddy,
     // Only the proxy is published beyond the host; everything else is reachable on the stack's network only.
     ports: [
       { internal: 80, external: 80, ip: "0.0.0.0" },
@@ -270,11 +314,8 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     host: node.ipv4Address,
     hostKey: node.hostPublicKey,
     hostId: node.hostId,
-    commands: [
-      ["python", "manage.py", "migrate", "--noinput"],
-      ["python", "manage.py", "register_analysis_functions"],
-    ],
-    versions: config.versions,
+    commands: TOPOBANK.releaseSteps.map((argv) => [...argv]),
+    versions: { blue: versionLabel(config.versions.blue), green: versionLabel(config.versions.green) },
     containers: colourContainers(stack, "django"),
   }, opts);
 

@@ -42,21 +42,26 @@ export interface CertbotDnsArgs {
   store: CertificateStore;
   /** Use Let's Encrypt's staging CA (untrusted certificates, generous limits). Default: false. */
   staging?: boolean;
+  /** Other directory names under live/ the certificate must also be found at (an image expecting fixed paths). Default: none. */
+  aliases?: string[];
 }
 
 /**
  * The certbot loop: issue (or expand) once, then try renewal twice a day. Renewal happens 30 days
  * before expiry; the proxy reloads every 6 hours, so a renewed certificate is served within a day.
  */
-export function certbotScript(hostnames: readonly string[], staging: boolean): string {
+export function certbotScript(hostnames: readonly string[], staging: boolean, aliases: readonly string[] = []): string {
   const domains = hostnames.map((h) => `-d ${h}`).join(" ");
+  for (const alias of aliases) if (!/^[a-z0-9][a-z0-9.-]*$/.test(alias)) throw new Error(`certbotScript: alias ${JSON.stringify(alias)} must be a directory name`);
+  // Relative links inside live/: they resolve wherever the store is mounted.
+  const links = aliases.map((a) => `ln -sfn "$CERT_NAME" /etc/letsencrypt/live/${a}\n`).join("");
   return `set -eu
 umask 077
 printf 'dns_digitalocean_token = %s\\n' "$DO_DNS_TOKEN" > /tmp/digitalocean.ini
 flags="--non-interactive --agree-tos -m $ACME_EMAIL --dns-digitalocean --dns-digitalocean-credentials /tmp/digitalocean.ini --dns-digitalocean-propagation-seconds 60${staging ? " --test-cert" : ""}"
 # shellcheck disable=SC2086 # flags is a word list on purpose
 certbot certonly $flags --keep-until-expiring --expand --cert-name "$CERT_NAME" ${domains}
-while :; do
+${links}while :; do
   sleep 12h &
   wait $!
   # shellcheck disable=SC2086
@@ -72,7 +77,7 @@ export function certbotDnsContainer(args: CertbotDnsArgs): ContainerSpec {
     name: args.name,
     image: args.image,
     entrypoint: ["/bin/sh", "-c"],
-    command: [certbotScript(args.hostnames, args.staging ?? false)],
+    command: [certbotScript(args.hostnames, args.staging ?? false, args.aliases ?? [])],
     env: { DO_DNS_TOKEN: args.dnsToken, ACME_EMAIL: args.email, CERT_NAME: args.certName },
     mounts: [storeMount(args.store, false)],
     restart: "unless-stopped",

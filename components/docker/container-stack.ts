@@ -47,6 +47,8 @@ export interface ContainerSpec {
   memoryMiB?: number;
   /** Extra DNS names of this container on the stack's network. Default: none. */
   aliases?: string[];
+  /** Size of /dev/shm in MiB (compose's shm_size). Default: Docker's 64. */
+  shmSizeMiB?: number;
 }
 
 /** Arguments of {@link ContainerStack}. */
@@ -147,6 +149,7 @@ export class ContainerStack extends pulumi.ComponentResource {
           networksAdvanced: [{ name: network.name, aliases: spec.aliases }],
           labels: hostLabels,
           memory: spec.memoryMiB,
+          shmSize: spec.shmSizeMiB,
           logDriver: "json-file",
           // Bounded logs, so a chatty container cannot fill the disk.
           logOpts: { "max-size": "20m", "max-file": "5" },

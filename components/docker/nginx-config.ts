@@ -18,6 +18,22 @@ export interface ProxySite {
   staticPaths?: Record<string, string>;
   /** Largest request body, nginx syntax. Default: "100m". */
   maxBodySize?: string;
+  /** Host header sent upstream (an app that accepts one host name only). Default: the request's host. */
+  upstreamHost?: string;
+  /** Path prefixes sent to other upstreams, before `/`. Default: none. */
+  routes?: ProxyRoute[];
+}
+
+/** A path prefix proxied to its own upstream. */
+export interface ProxyRoute {
+  /** URL prefix, absolute and ending in `/`, e.g. "/ws/". */
+  prefix: string;
+  /** Upstream as `http(s)://<container>:<port>`. */
+  upstream: string;
+  /** Remove the prefix before proxying (`/ws/x` reaches the upstream as `/x`). Default: false. */
+  stripPrefix?: boolean;
+  /** Pass websocket upgrades. Default: false. */
+  websockets?: boolean;
 }
 
 /** Arguments of {@link renderNginxConfig}. */
@@ -37,21 +53,32 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`nginx config: ${message}`);
 }
 
-function locationBlock(site: ProxySite): string {
+function proxyLocation(prefix: string, upstream: string, host: string, websockets: boolean, strip: boolean): string[] {
   const lines = [
-    `    location / {`,
-    `      set $upstream ${site.upstream};`,
+    `    location ${prefix} {`,
+    `      set $upstream ${upstream};`,
+    // With a variable in proxy_pass nginx passes the request URI unchanged; a prefix is removed by rewrite.
+    ...(strip ? [`      rewrite ^${prefix}(.*)$ /$1 break;`] : []),
     `      proxy_pass $upstream;`,
-    `      proxy_set_header Host $host;`,
+    `      proxy_set_header Host ${host};`,
     `      proxy_set_header X-Real-IP $remote_addr;`,
     `      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`,
     `      proxy_set_header X-Forwarded-Proto $scheme;`,
     `      proxy_read_timeout 300s;`,
   ];
-  if (site.websockets) {
+  if (websockets) {
     lines.push(`      proxy_http_version 1.1;`, `      proxy_set_header Upgrade $http_upgrade;`, `      proxy_set_header Connection $connection_upgrade;`);
   }
   lines.push(`    }`);
+  return lines;
+}
+
+function locationBlock(site: ProxySite): string {
+  const host = site.upstreamHost ?? "$host";
+  const lines = [
+    ...(site.routes ?? []).flatMap((r) => proxyLocation(r.prefix, r.upstream, host, r.websockets ?? false, r.stripPrefix ?? false)),
+    ...proxyLocation("/", site.upstream, host, site.websockets ?? false, false),
+  ];
   for (const [prefix, dir] of Object.entries(site.staticPaths ?? {})) {
     lines.push(`    location ${prefix} {`, `      alias ${dir};`, `      expires 7d;`, `    }`);
   }
@@ -69,6 +96,11 @@ export function renderNginxConfig(params: NginxConfigParams): string {
       seen.add(`${h}:${site.tls ? 443 : 80}`);
     }
     check(UPSTREAM.test(site.upstream), `upstream ${JSON.stringify(site.upstream)} must look like http://container:port`);
+    if (site.upstreamHost !== undefined) check(HOST.test(site.upstreamHost), `upstreamHost ${JSON.stringify(site.upstreamHost)} is not a DNS name`);
+    for (const route of site.routes ?? []) {
+      check(PATH.test(route.prefix) && route.prefix.endsWith("/") && route.prefix !== "/", `route prefix ${route.prefix} must be absolute, not /, and end in /`);
+      check(UPSTREAM.test(route.upstream), `route upstream ${JSON.stringify(route.upstream)} must look like http://container:port`);
+    }
     if (site.tls) check(PATH.test(site.tls.certificate) && PATH.test(site.tls.key), "TLS paths must be absolute");
     for (const [prefix, dir] of Object.entries(site.staticPaths ?? {})) {
       check(PATH.test(prefix) && prefix.endsWith("/") && PATH.test(dir) && dir.endsWith("/"), `static path ${prefix} -> ${dir} must be absolute and end in /`);

@@ -3,16 +3,19 @@ import { z } from "zod";
 import { gib } from "../primitives";
 import { domainInZone, dropletAppFields } from "./droplet-app";
 
+/** The images of one ramascene colour: the Python app (target `python`) and its static files (target `nginx`). */
+export const RAMASCENE_IMAGES = ["app", "static"] as const;
+
 export const ramasceneConfig = z
   .strictObject({
-    ...dropletAppFields,
+    ...dropletAppFields(RAMASCENE_IMAGES),
     /** Block-storage volume holding the datasets and the SQLite database, in GiB. Default: 50. */
     dataVolumeGiB: gib(1, 16384).default(50),
-    /** Settings module (DJANGO_SETTINGS_MODULE). Default: "ramasceneMasterProject.config.settings_production". */
+    /** Settings module (DJANGO_SETTINGS_MODULE). Default: "ramasceneMasterProject.config.production". */
     settingsModule: z
       .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/, "a dotted Python module path such as ramasceneMasterProject.config.settings_production")
-      .default("ramasceneMasterProject.config.settings_production"),
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/, "a dotted Python module path such as ramasceneMasterProject.config.production")
+      .default("ramasceneMasterProject.config.production"),
     /** Version of the EXIOBASE-derived datasets under the datasets directory (DATASETS_VERSION), such as v3. */
     datasetsVersion: z.string().regex(/^[A-Za-z0-9_.-]+$/, "a datasets version such as v3"),
     /** Threads numpy's OpenBLAS may use per process (OPENBLAS_NUM_THREADS). Default: 1. */

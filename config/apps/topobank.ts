@@ -1,22 +1,27 @@
 /** Config of the `topobank` app (seed 001): a Django container stack on one DigitalOcean node, blue/green on that node. */
 import { z } from "zod";
 import { email, gib } from "../primitives";
-import { domainInZone, dropletAppFields, spacesInRegion } from "./droplet-app";
+import { domainInZone, dropletAppFields, pinnedImage, spacesInRegion } from "./droplet-app";
+
+/** The image of one topobank colour: the django image (web, workers, beat and flower run it). */
+export const TOPOBANK_IMAGES = ["app"] as const;
 
 /**
- * A go-s3-backup schedule (robfig/cron, as the seed's DBBACKUP_SCHEDULE): a predefined schedule such
- * as `@daily`, `@every 6h`, or six fields (seconds minutes hours day-of-month month day-of-week).
+ * A go-s3-backup schedule. Since 8a3be89 (2020) go-s3-backup parses it with robfig/cron/v3's
+ * `cron.New()` (codestation/go-s3-backup commands/common.go), whose standard parser takes exactly
+ * five fields (minute hour day-of-month month day-of-week) or a descriptor (`@daily`, `@every 6h`).
+ * The seed's six fields (with seconds) were for the 2019 image and are rejected here.
  */
 export const backupSchedule = z
   .string()
   .regex(
-    /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every [0-9]+(h|m|s)([0-9]+(m|s))?|(\S+\s+){5}\S+)$/,
-    "a go-s3-backup schedule: @daily, @hourly, @weekly, @every 6h, or six cron fields 'sec min hour dom month dow'",
+    /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every [0-9]+(h|m|s)([0-9]+(m|s))?|(\S+\s+){4}\S+)$/,
+    "a go-s3-backup schedule: @daily, @hourly, @weekly, @every 6h, or five cron fields 'min hour dom month dow' (six fields with seconds are not accepted by robfig/cron v3)",
   );
 
 export const topobankConfig = z
   .strictObject({
-    ...dropletAppFields,
+    ...dropletAppFields(TOPOBANK_IMAGES),
     /** Block-storage volume holding the Postgres data directory, in GiB. Default: 20. */
     dataVolumeGiB: gib(1, 16384).default(20),
     /** Gunicorn workers per colour (the seed's WEB_CONCURRENCY). Default: 4. */
@@ -57,6 +62,8 @@ export const topobankConfig = z
         schedule: backupSchedule.default("@daily"),
         /** Dumps kept under `backup/`: the backup service deletes older ones after each dump. Default: 10. */
         keepNewest: z.number().int("a whole number of dumps").min(1).max(1000).default(10),
+        /** Prebuilt go-s3-backup image pinned by digest or full version tag. Default: built from the contract's pinned commit. */
+        image: pinnedImage.optional(),
       })
       .default({ schedule: "@daily", keepNewest: 10 }),
   })

@@ -21,12 +21,23 @@ test("switching live blue→green (load balancer) changes only the load balancer
   assert.deepEqual(changeSet(before, after), { create: [], update: { [balancer]: ["dropletIds[0]", "options.dependsOn[0]"] }, replace: {}, delete: [] });
 });
 
-test("a new version on the idle colour changes only that colour's resources", async () => {
-  const [before, after] = await Promise.all([rendered("production"), rendered("production", ["apps.nmpi.versions.green=1.5.0"])]);
+test("a new version on the idle colour rebuilds and changes only that colour's images and containers", async () => {
+  const [before, after] = await Promise.all([
+    rendered("production"),
+    rendered("production", ["apps.nmpi.versions.green=c349d6e579070a0d7f254a01d76473a7412b8508"]),
+  ]);
   const changes = changeSet(before, after);
   const touched = [...changes.create, ...changes.delete, ...Object.keys(changes.update), ...Object.keys(changes.replace)];
-  assert.ok(touched.length >= 2, "both green services change");
   for (const urn of touched) assert.match(urn, /::nmpi-production-green-[^:]*$/, `${urn} changed but is not green's`);
+  const builds = touched.filter((u) => u.includes("$command:remote:Command::")).map((u) => u.split("::").pop()).sort();
+  assert.deepEqual(builds, ["nmpi-production-green-image-nmpi", "nmpi-production-green-image-quotas"], "both green images are rebuilt, nothing else runs");
+  const images = after.resources
+    .filter((r) => r.type === "docker:index/remoteImage:RemoteImage" && touched.includes(r.urn))
+    .map((r) => String(r.inputs.name))
+    .sort();
+  assert.equal(images.length, 2);
+  assert.match(images[0], /^platform\/nmpi-nmpi:c349d6e57907-/);
+  assert.match(images[1], /^platform\/nmpi-quotas:c349d6e57907-/);
 });
 
 test("two renders of the same config are byte-identical", async () => {

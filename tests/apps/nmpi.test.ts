@@ -117,13 +117,78 @@ test("containers wait for their node to be ready and reach Docker through the no
   assert.match(String(ready.inputs.create), /cloud-init status --wait/);
 });
 
-test("images are pinned: services use the configured version, support images never latest", () => {
+test("images are pinned: every pulled image has a tag and none is latest", () => {
   for (const image of ofType(plan, "docker:index/remoteImage:RemoteImage")) {
     const ref = String(image.inputs.name);
-    assert.match(ref, /:[A-Za-z0-9_][A-Za-z0-9_.-]*$/, `${ref} has a tag`);
+    assert.match(ref, /(:[A-Za-z0-9_][A-Za-z0-9_.-]*|@sha256:[0-9a-f]{64})$/, `${ref} has a tag or digest`);
     assert.doesNotMatch(ref, /:latest$/, `${ref} is latest`);
   }
-  assert.equal(named(plan, "docker:index/remoteImage:RemoteImage", "nmpi-production-blue-nmpi-blue-image").inputs.name, "cnrsunic/nmpi_queue_server:1.4.2");
+});
+
+const BUILD = "command:remote:Command";
+const NMPI_REF = "b5da88dd32d0b75a196de9ceb6124e7c4ae92c1c";
+
+test("each colour's two service images are built on that colour's node from the configured git ref", () => {
+  for (const colour of ["blue", "green"]) {
+    for (const [container, dockerfile] of [["nmpi", "job_manager/Dockerfile.prod"], ["quotas", "resource_manager/Dockerfile.prod"]]) {
+      const build = named(plan, BUILD, `nmpi-production-${colour}-image-${container}`);
+      const script = String(build.inputs.create);
+      assert.ok(script.includes(`fetch -q --depth 1 https://github.com/HumanBrainProject/ebrains-neuromorphic-job-queue-api.git ${NMPI_REF}`), script);
+      assert.ok(script.includes(`--file "$src/${dockerfile}"`), `${container} builds ${dockerfile}`);
+      assert.ok(script.includes(`"$src/."`), "the context is the repository root (the Dockerfiles COPY job_manager, packages, quotas …)");
+      // COPY build_info.json needs the file deploy.py used to write.
+      assert.match(script, /printf '%s' '\{"git":"b5da88d[0-9a-f]+","colour":"(blue|green)","date":"pulumi"\}' > "\$src\/build_info\.json"/);
+      assert.ok(build.options.dependsOn.includes(named(plan, BUILD, `nmpi-production-${colour}-ready`).urn), "built once the node is ready");
+      const tag = String(named(plan, "docker:index/remoteImage:RemoteImage", `nmpi-production-${colour}-${container}-${colour}-image`).inputs.name);
+      assert.match(tag, new RegExp(`^platform/nmpi-${container}:b5da88dd32d0-[0-9a-f]{12}$`));
+      assert.ok(script.includes(`tag=${tag}`), "the container runs the image the build tagged");
+      const { status, output } = runTool("shellcheck", ["-s", "sh", tempFile("build.sh", `#!/bin/sh\n${script}`)]);
+      assert.equal(status, 0, output);
+    }
+  }
+});
+
+test("the services listen on 443 with TLS only: the proxy re-encrypts to them, and they get the certificate store", () => {
+  const conf = proxyConfig("blue");
+  assert.ok(conf.includes("set $upstream https://nmpi-blue:443;"), conf);
+  assert.ok(conf.includes("set $upstream https://quotas-blue:443;"), conf);
+  assert.ok(!conf.includes("http://nmpi-blue"), "never plain HTTP to the services");
+  for (const name of ["nmpi-blue", "quotas-blue"]) {
+    const volumes = named(plan, CONTAINER, `nmpi-production-blue-${name}`).inputs.volumes as { hostPath?: string; containerPath: string; readOnly: boolean }[];
+    assert.deepEqual(volumes, [{ hostPath: "/srv/letsencrypt", containerPath: "/etc/letsencrypt", readOnly: true }]);
+  }
+  const script = (named(plan, CONTAINER, "nmpi-production-blue-certbot").inputs.command as string[])[0];
+  // The images' nginx-app.conf reads /etc/letsencrypt/live/{nmpi,quotas}.hbpneuromorphic.eu/fullchain.pem.
+  assert.ok(script.includes('ln -sfn "$CERT_NAME" /etc/letsencrypt/live/nmpi.hbpneuromorphic.eu'));
+  assert.ok(script.includes('ln -sfn "$CERT_NAME" /etc/letsencrypt/live/quotas.hbpneuromorphic.eu'));
+});
+
+test("both services reach database nmpi as nmpi_dbadmin through NMPI_DATABASE_*", () => {
+  const env = (name: string) => new Map((named(plan, CONTAINER, name).inputs.envs as string[]).map((e) => [e.split("=")[0], e.slice(e.indexOf("=") + 1)]));
+  for (const name of ["nmpi-production-green-nmpi-green", "nmpi-production-green-quotas-green"]) {
+    const e = env(name);
+    assert.match(String(e.get("NMPI_DATABASE_HOST")), /^10\./);
+    assert.equal(e.get("NMPI_DATABASE_PORT"), "5432");
+  }
+  const db = named(plan, CONTAINER, "nmpi-production-db-nmpi-db");
+  const dbEnv = db.inputs.envs as string[];
+  // nmpi_dbadmin owns nmpi but is no superuser (security review M9); the superuser is postgres.
+  assert.ok(dbEnv.includes("APP_ROLE=nmpi_dbadmin") && dbEnv.includes("APP_DATABASE=nmpi") && dbEnv.includes("POSTGRES_USER=postgres"), dbEnv.join(" "));
+  assert.deepEqual((db.inputs.healthcheck as { tests: string[] }).tests, ["CMD-SHELL", 'pg_isready -U "$APP_ROLE" -d "$APP_DATABASE"']);
+  const init = (db.inputs.uploads as { file: string; content: string }[]).find((u) => u.file === "/docker-entrypoint-initdb.d/10-app-role.sh");
+  assert.match(String(init?.content), /SET password_encryption = 'scram-sha-256';\nCREATE ROLE :"role" LOGIN CREATEDB PASSWORD :'pw';\nCREATE DATABASE :"db" OWNER :"role";/);
+  assert.doesNotMatch(String(init?.content), /SUPERUSER/);
+  assert.equal(db.inputs.command, undefined, "scram-sha-256 (the default) needs no server flags");
+  const backup = named(plan, CONTAINER, "nmpi-production-db-nmpi-db-backup").inputs.envs as string[];
+  for (const e of ["POSTGRES_DATABASE=nmpi", "POSTGRES_USER=nmpi_dbadmin", "S3_PREFIX=backup", "POSTGRES_HOST=nmpi-db"]) assert.ok(backup.includes(e), `backup env has ${e}`);
+});
+
+test("the backup image is built on the database node from postgres-backup-s3 at a pinned commit, as its :16 tag is", () => {
+  const build = named(plan, BUILD, "nmpi-production-db-backup-image");
+  const script = String(build.inputs.create);
+  assert.ok(script.includes("https://github.com/eeshugerman/postgres-backup-s3.git ecb08ff41ca994cab9ead491aee30262a22fd66c"));
+  assert.ok(script.includes("--build-arg ALPINE_VERSION=3.19"));
+  assert.ok(build.options.dependsOn.includes(named(plan, BUILD, "nmpi-production-db-ready").urn));
 });
 
 test("outputs give URLs, node IPs, known_hosts lines and the database endpoint, never the password", () => {
@@ -133,7 +198,9 @@ test("outputs give URLs, node IPs, known_hosts lines and the database endpoint, 
   const nodes = out.nodes as Record<string, { ip: string; knownHostsLine: string }>;
   assert.match(nodes.blue.knownHostsLine, /^blue\.nmpi\.hbpneuromorphic\.eu,203\.0\.113\.\d+ ssh-ed25519 AAAA/);
   const database = out.database as Record<string, unknown>;
-  assert.deepEqual(Object.keys(database).sort(), ["host", "port", "user", "volumeId"]);
+  assert.deepEqual(Object.keys(database).sort(), ["host", "name", "port", "user", "volumeId"]);
+  assert.equal(database.user, "nmpi_dbadmin");
+  assert.equal(database.name, "nmpi");
 });
 
 test("the generated known_hosts lines are valid for ssh-keygen", () => {
@@ -144,11 +211,16 @@ test("the generated known_hosts lines are valid for ssh-keygen", () => {
   assert.equal(output.trim().split("\n").length, 3);
 });
 
+function proxyConfig(colour: string): string {
+  const proxy = named(plan, CONTAINER, `nmpi-production-${colour}-proxy`);
+  const upload = (proxy.inputs.uploads as { file: string; content: string }[]).find((u) => u.file === "/etc/nginx/nginx.conf");
+  assert.ok(upload, "nginx.conf is uploaded into the proxy");
+  return upload.content;
+}
+
 test("each colour's proxy config passes the real nginx -t", () => {
   for (const colour of ["blue", "green"]) {
-    const proxy = named(plan, CONTAINER, `nmpi-production-${colour}-proxy`);
-    const upload = (proxy.inputs.uploads as { file: string; content: string }[]).find((u) => u.file === "/etc/nginx/nginx.conf");
-    assert.ok(upload, "nginx.conf is uploaded into the proxy");
+    const upload = { content: proxyConfig(colour) };
     // nginx -t opens the certificate files: point them at a throwaway self-signed pair.
     const dir = dirname(tempFile("placeholder", ""));
     const certDir = join(dir, "live", "nmpi");
@@ -166,7 +238,7 @@ test("each colour's proxy config passes the real nginx -t", () => {
 test("each colour requests a certificate for the production names and its own through DNS-01", () => {
   const certbot = named(plan, CONTAINER, "nmpi-production-blue-certbot");
   const script = (certbot.inputs.command as string[])[0];
-  for (const host of ["nmpi.hbpneuromorphic.eu", "blue.nmpi.hbpneuromorphic.eu", "quotas.nmpi.hbpneuromorphic.eu", "quotas.blue.nmpi.hbpneuromorphic.eu"]) {
+  for (const host of ["nmpi.hbpneuromorphic.eu", "blue.nmpi.hbpneuromorphic.eu", "quotas.hbpneuromorphic.eu", "blue.quotas.hbpneuromorphic.eu"]) {
     assert.ok(script.includes(`-d ${host}`), `certificate covers ${host}`);
   }
   assert.ok(script.includes("--dns-digitalocean"));
@@ -186,7 +258,13 @@ test("the scripts the containers run pass shellcheck", () => {
 
 test("monitoring checks the live URL and each colour, and watches CPU, memory and disk by e-mail", () => {
   const checks = ofType(plan, "digitalocean:index/uptimeCheck:UptimeCheck").map((c) => c.inputs.target).sort();
-  assert.deepEqual(checks, ["https://blue.nmpi.hbpneuromorphic.eu/", "https://green.nmpi.hbpneuromorphic.eu/", "https://nmpi.hbpneuromorphic.eu/"]);
+  // `/` is a 404 in both services: the job queue's API root and the quotas admin login answer 200.
+  assert.deepEqual(checks, [
+    "https://blue.nmpi.hbpneuromorphic.eu/api/v2/",
+    "https://green.nmpi.hbpneuromorphic.eu/api/v2/",
+    "https://nmpi.hbpneuromorphic.eu/api/v2/",
+    "https://quotas.hbpneuromorphic.eu/admin/login/",
+  ]);
   const alerts = ofType(plan, "digitalocean:index/monitorAlert:MonitorAlert");
   assert.deepEqual(alerts.map((a) => String(a.inputs.type).split("/").pop()).sort(), ["cpu", "disk_utilization_percent", "memory_utilization_percent"]);
   for (const a of alerts) assert.deepEqual((a.inputs.alerts as { emails: string[] }).emails, ["webmaster@hbpneuromorphic.eu"]);

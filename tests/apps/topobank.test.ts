@@ -1,13 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderStack, type RenderedResource, type RenderResult } from "../../tools/render/harness";
-import { named, renderedValues } from "../support";
+import { named, renderedValues, runTool, tempFile } from "../support";
 import { renderIsolatedOk } from "../../tools/render/isolated";
 import { isStateful } from "../../tools/render/stateful";
 import { caddyValidate, upstreamOf } from "../components/docker/caddy-validate";
 
 const CONTAINER = "docker:index/container:Container";
-const VERSIONS = ["apps.topobank.versions.blue=1.8.2", "apps.topobank.versions.green=1.9.0"];
+const VERSIONS = ["apps.topobank.versions.blue=0.16.2", "apps.topobank.versions.green=0.17.0"];
 
 const production: Promise<RenderResult> = renderStack({ stack: "production" });
 const beforeSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERSIONS, "apps.topobank.live=blue"] });
@@ -53,12 +53,12 @@ test("switching topobank's live colour changes only caddy's config and moves cel
 });
 
 test("celery beat runs in exactly one container, from the live colour's version", async () => {
-  for (const [render, version] of [[await beforeSwitch, "1.8.2"], [await afterSwitch, "1.9.0"]] as const) {
+  for (const [render, version] of [[await beforeSwitch, "0.16.2"], [await afterSwitch, "0.17.0"]] as const) {
     const beats = [...topobankContainers(render).values()].filter((c) => JSON.stringify(c.inputs.command) === JSON.stringify(["/start-celerybeat"]));
     assert.equal(beats.length, 1);
     const image = render.resources.find((x) => x.name === "topobank-production-celerybeat-image");
-    assert.equal(image?.inputs.name, `ghcr.io/contactengineering/topobank:${version}`);
-    assert.equal(envOf(beats[0]).DEPLOYMENT_COLOUR, version === "1.8.2" ? "blue" : "green");
+    assert.match(String(image?.inputs.name), new RegExp(`^platform/topobank-app:${version.replaceAll(".", "\\.")}-[0-9a-f]{12}$`));
+    assert.equal(envOf(beats[0]).DEPLOYMENT_COLOUR, version === "0.16.2" ? "blue" : "green");
   }
 });
 
@@ -101,7 +101,7 @@ test("every topobank secret is generated or secret config and never appears in p
   const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword" && x.name.startsWith("topobank-production-")).map((x) => x.name).sort();
   assert.deepEqual(generated, [
     "topobank-production-admin-url", "topobank-production-django-secret-key", "topobank-production-flower-password", "topobank-production-flower-user",
-    "topobank-production-postgres-password", "topobank-production-postgres-user", "topobank-production-rabbitmq-password", "topobank-production-rabbitmq-user",
+    "topobank-production-postgres-password", "topobank-production-postgres-superuser-password", "topobank-production-postgres-user", "topobank-production-rabbitmq-password", "topobank-production-rabbitmq-user",
   ]);
   const text = renderedValues({ ...r, resources: r.resources.filter((x) => x.name.startsWith("topobank")) });
   for (const secret of r.secretValues) assert.ok(!text.includes(secret), `secret value ${secret.slice(0, 12)}... leaks`);
@@ -120,15 +120,23 @@ test("postgres data lives on the node's protected block-storage volume; containe
   assert.equal(bucket?.options.protect, true);
 });
 
-test("migrate and register_analysis_functions run once per colour version, inside that colour's django, green after blue", async () => {
+test("migrate, register_analysis_functions, the ORCID loaddata and import_terms run once per colour version, inside that colour's django, green after blue", async () => {
   const r = await production;
   const commands = r.resources.filter((x) => x.type === "command:remote:Command" && x.name.startsWith("topobank-production-release-"));
   assert.deepEqual(commands.map((c) => c.name).sort(), ["topobank-production-release-blue", "topobank-production-release-green"]);
   const blue = commands.find((c) => c.name === "topobank-production-release-blue");
   const green = commands.find((c) => c.name === "topobank-production-release-green");
-  assert.equal(blue?.inputs.create, "set -eu\ndocker exec django-blue python manage.py migrate --noinput\ndocker exec django-blue python manage.py register_analysis_functions");
+  const lines = String(blue?.inputs.create).split("\n");
+  assert.deepEqual(lines.slice(0, 3), ["set -eu", "docker exec django-blue python manage.py migrate --noinput", "docker exec django-blue python manage.py register_analysis_functions"]);
+  // Seed 001: envsubst < orcid.yaml.template > orcid.yaml; manage.py loaddata orcid.yaml (ORCID login needs it).
+  assert.match(lines[3], /^docker exec django-blue sh -c 'envsubst < orcid\.yaml\.template > \/tmp\/orcid\.yaml && python manage\.py loaddata \/tmp\/orcid\.yaml/);
+  // import_terms always creates a row: guarded so a second release does not duplicate the terms.
+  assert.match(lines[4], /exists\(\) else 1\)\\?"? ?.*\|\| python manage\.py import_terms site-terms 1\.0 topobank\/static\/other\/TermsConditions\.md'$/);
+  assert.equal(lines.length, 5);
+  const { status, output } = runTool("shellcheck", ["-s", "sh", tempFile("release.sh", `#!/bin/sh\n${String(blue?.inputs.create)}`)]);
+  assert.equal(status, 0, output);
   // The version, then the droplet's ID (a new droplet runs the steps again).
-  assert.equal((blue?.inputs.triggers as unknown[])[0], "1.8.2");
+  assert.equal((blue?.inputs.triggers as unknown[])[0], "0.16.2");
   const release = (colour: string) => named(r, "platform:docker:ColourRelease", `topobank-production-release-${colour}`);
   const django = (colour: string) => named(r, CONTAINER, `topobank-production-django-${colour}`).urn;
   assert.deepEqual(release("green").options.dependsOn.sort(), [django("green"), release("blue").urn].sort());
@@ -143,4 +151,95 @@ test("topobank exports live and colour URLs, the node IP and its known_hosts lin
   assert.equal(out.greenUrl, "https://green.topobank.contact.engineering");
   assert.match(String(out.nodeIp), /^203\.0\.113\.\d+$/);
   assert.match((out.knownHostsLines as string[])[0], /^203\.0\.113\.\d+ ssh-ed25519 [A-Za-z0-9+/=]+$/);
+});
+
+test("django, the workers and flower run the seed-era commands, ports and settings the image provides", async () => {
+  const c = topobankContainers(await production);
+  const command = (name: string) => c.get(name)?.inputs.command;
+  assert.deepEqual(command("django-blue"), ["/start"]);
+  assert.deepEqual(command("flower-green"), ["/start-flower"]);
+  assert.deepEqual(command("celeryworker"), ["/start-celeryworker"]);
+  assert.deepEqual(command("celerybeat"), ["/start-celerybeat"]);
+  // production.yml: shm_size '2gb' for Firefox thumbnails, on django and the worker that renders them.
+  assert.equal(c.get("django-blue")?.inputs.shmSize, 2048);
+  assert.equal(c.get("celeryworker")?.inputs.shmSize, 2048);
+  const env = envOf(c.get("django-blue"));
+  assert.equal(env.DJANGO_SETTINGS_MODULE, "config.settings.production");
+  assert.equal(env.FIREFOX_BINARY_PATH, "/opt/conda/bin/FirefoxApp/firefox");
+  assert.equal(env.GECKODRIVER_PATH, "/opt/conda/bin/geckodriver");
+  assert.equal(env.POSTGRES_HOST, "postgres");
+  assert.equal(env.POSTGRES_DB, "topobank");
+  assert.deepEqual(c.get("postgres")?.inputs.command, ["postgres", "-c", "max_connections=400"]);
+  const pg = c.get("postgres");
+  assert.ok((pg?.inputs.envs as string[]).includes("POSTGRES_USER=postgres"), "the superuser is postgres …");
+  assert.ok((pg?.inputs.envs as string[]).includes("APP_DATABASE=topobank"), "… and the app's role owns topobank");
+});
+
+test("each colour's django image is built on the node from topobank at the colour's ref, with the production Dockerfile", async () => {
+  const r = await production;
+  for (const colour of ["blue", "green"]) {
+    const build = named(r, "command:remote:Command", `topobank-production-${colour}-image`);
+    const script = String(build.inputs.create);
+    assert.ok(script.includes("fetch -q --depth 1 https://github.com/ContactEngineering/topobank.git 0.16.2"), script);
+    assert.ok(script.includes('--file "$src/compose/production/django/Dockerfile"'));
+    assert.ok(script.includes('"$src/."'), "context is the repository root (production.yml: context: .)");
+    const tag = String(named(r, "docker:index/remoteImage:RemoteImage", `topobank-production-django-${colour}-image`).inputs.name);
+    assert.ok(script.includes(`tag=${tag}`));
+    const { status, output } = runTool("shellcheck", ["-s", "sh", tempFile("build.sh", `#!/bin/sh\n${script}`)]);
+    assert.equal(status, 0, output);
+  }
+});
+
+test("dbbackup is go-s3-backup built at a pinned commit, with pg_dump tools matching Postgres 16", async () => {
+  const r = await production;
+  const script = String(named(r, "command:remote:Command", "topobank-production-dbbackup-image").inputs.create);
+  assert.ok(script.includes("https://github.com/codestation/go-s3-backup.git f41592177a4283200a31f3ef4cf44b5120e140f2"));
+  const backup = topobankContainers(r).get("dbbackup");
+  assert.deepEqual(backup?.inputs.command, ["backup", "postgres", "s3"]);
+  const env = envOf(backup);
+  assert.equal(env.POSTGRES_VERSION, "16");
+  assert.equal(env.S3_PREFIX, "backup/");
+  assert.equal(env.SCHEDULE, "@daily");
+  assert.equal(env.MAX_BACKUPS, "14");
+});
+
+test("a version roll of the idle colour rebuilds and replaces only that colour's image and containers", async () => {
+  const [before, after] = await Promise.all([
+    beforeSwitch,
+    renderIsolatedOk({ stack: "production", overrides: ["apps.topobank.versions.blue=0.16.2", "apps.topobank.versions.green=0.17.1", "apps.topobank.live=blue"] }),
+  ]);
+  const a = keyed(before);
+  const b = keyed(after);
+  assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
+  const changed = [...a.keys()].filter((k) => JSON.stringify(a.get(k)?.inputs) !== JSON.stringify(b.get(k)?.inputs)).map((k) => k.split("::")[1]).sort();
+  // The build, the images green's containers pull, and green's release step; nothing of blue's or shared.
+  assert.deepEqual(changed, [
+    "topobank-production-django-green-image",
+    "topobank-production-flower-green-image",
+    "topobank-production-green-image",
+    "topobank-production-release-green",
+  ]);
+  // Green's containers take their image from the changed image resources, so the engine replaces them too.
+  for (const name of ["django-green", "flower-green"]) {
+    const container = named(after, CONTAINER, `topobank-production-${name}`);
+    assert.deepEqual(container.propertyDependencies.image, [named(after, "docker:index/remoteImage:RemoteImage", `topobank-production-${name}-image`).urn]);
+  }
+});
+
+test("dumps go to a versioned bucket of their own whose key only the backup container holds", async () => {
+  const r = await production;
+  const backups = named(r, "digitalocean:index/spacesBucket:SpacesBucket", "topobank-production-backups");
+  assert.equal(backups.inputs.name, "topobank-assets-production-backups");
+  assert.deepEqual(backups.inputs.versioning, { enabled: true });
+  assert.equal(backups.options.protect, true);
+  const backupKey = named(r, "digitalocean:index/spacesKey:SpacesKey", "topobank-production-backups-key").urn;
+  const mediaKey = named(r, "digitalocean:index/spacesKey:SpacesKey", "topobank-production-bucket-key").urn;
+  const c = topobankContainers(r);
+  assert.equal(envOf(c.get("dbbackup")).S3_BUCKET, "topobank-assets-production-backups");
+  assert.ok(c.get("dbbackup")?.propertyDependencies.envs.includes(backupKey), "dbbackup uses the backup key");
+  for (const name of ["django-blue", "django-green", "flower-blue", "flower-green", "celeryworker", "celerybeat"]) {
+    const deps = c.get(name)?.propertyDependencies.envs ?? [];
+    assert.ok(!deps.includes(backupKey), `${name} never holds the backup key`);
+    assert.ok(deps.includes(mediaKey), `${name} uses the media key`);
+  }
 });
