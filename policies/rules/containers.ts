@@ -1,5 +1,5 @@
 /** Containers (Docker and ECS): pinned images in production, no plaintext secrets in the environment. */
-import { asArray, asRecord, asString, isSecretMarker, type Finding, type ResourcePolicy, type Subject } from "./model";
+import { asArray, asRecord, asString, isSecretMarker, jsonInput, type Finding, type ResourcePolicy, type Subject } from "./model";
 
 const DOCKER_CONTAINER = "docker:index/container:Container";
 const DOCKER_REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
@@ -77,17 +77,7 @@ export function imageReferences(r: Pick<Subject, "type" | "inputs">): { where: s
 
 /** The parsed containerDefinitions JSON of a task definition; [] when secret or unreadable. */
 function ecsContainers(inputs: Record<string, unknown>): Record<string, unknown>[] {
-  const raw = inputs.containerDefinitions;
-  let parsed: unknown = raw;
-  if (typeof raw === "string") {
-    if (isSecretMarker(raw)) return [];
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      return [];
-    }
-  }
-  return asArray(parsed).map(asRecord);
+  return asArray(jsonInput(inputs.containerDefinitions)).map(asRecord);
 }
 
 export const imagesPinned: ResourcePolicy = {

@@ -2,7 +2,7 @@
  * AWS identity and instance metadata: no role may read every secret of the account, and no
  * instance answers IMDSv1 (the unauthenticated metadata requests an SSRF can make).
  */
-import { asArray, asRecord, asString, isRecord, isSecretMarker, type Finding, type ResourcePolicy, type Subject } from "./model";
+import { asArray, asRecord, asString, isRecord, jsonInput, type Finding, type ResourcePolicy, type Subject } from "./model";
 
 /**
  * Actions that read secrets, hand out credentials or change who may do what. A wildcard on one of
@@ -51,16 +51,7 @@ export function actionMatches(pattern: string, action: string): boolean {
 
 /** Statements of an IAM policy document given as JSON text or an object; [] when secret or unreadable. */
 export function statements(document: unknown): Record<string, unknown>[] {
-  let parsed: unknown = document;
-  if (typeof document === "string") {
-    if (isSecretMarker(document)) return [];
-    try {
-      parsed = JSON.parse(document);
-    } catch {
-      return [];
-    }
-  }
-  const stmt = asRecord(parsed).Statement;
+  const stmt = asRecord(jsonInput(document)).Statement;
   return (Array.isArray(stmt) ? stmt : isRecord(stmt) ? [stmt] : []).map(asRecord);
 }
 
