@@ -105,3 +105,19 @@ test("M1: a malformed, oversized or mislabelled artifact posts nothing", () => {
     assert.equal(r.posted, undefined, `${what}: nothing posted`);
   }
 });
+
+// Known gap, in the lead's renderer: a violation's message and fix are rendered as prose with only
+// <, > and & escaped, so a PR's diff.json can still post links, images and mentions there. Runs as a
+// todo (reported, not failing the suite) until tools/pr-comment/render.ts fences or escapes them.
+test(
+  "M1: markup in a violation message or fix is not rendered as links, images or mentions",
+  { todo: "tools/pr-comment/render.ts: render Violation.message and .fix inside code spans or escape Markdown" },
+  () => {
+    const hostile = "[Approve now](https://evil.example) @org/admins ![t](https://evil.example/t.png)";
+    const withViolation = { ...diff, violations: [{ policy: "x", level: "advisory", message: hostile, fix: hostile }] };
+    const r = post({ "diff.json": JSON.stringify(withViolation), "pr-number": "7\n", "base-sha": `${BASE}\n` });
+    assert.equal(r.status, 0, r.stderr);
+    const prose = String(r.posted).replace(/(`+)[^`]*?\1/g, "");
+    assert.doesNotMatch(prose, /\]\(https:\/\/evil|@org\/admins/);
+  },
+);
