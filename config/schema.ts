@@ -25,12 +25,34 @@ const appsSchema = z.strictObject({
   "grand-central": grandCentralConfig.optional(),
 });
 
+/**
+ * Every string under `secrets` with a control character (newline, carriage return, tab, NUL, ...),
+ * with its path. Secrets end up in line-based files: aquamark's reach the containers through an
+ * env file written line by line from SSM (container-host-cloud-init.ts), the DNS token an ini file
+ * (acme-dns.ts). A newline there would add a variable or setting of the writer's choosing (security
+ * review L4), so a secret must be one line of printable text.
+ */
+export function multiLineSecrets(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof value === "string") return /[\u0000-\u001f\u007f]/.test(value) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => multiLineSecrets(v, [...path, i]));
+  if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => multiLineSecrets(v, [...path, k]));
+  return [];
+}
+
 const secretsSchema = z.strictObject({
   nmpi: nmpiSecrets.optional(),
   topobank: topobankSecrets.optional(),
   aquamark: aquamarkSecrets.optional(),
   ramascene: ramasceneSecrets.optional(),
   "grand-central": grandCentralSecrets.optional(),
+}).superRefine((secrets, ctx) => {
+  for (const path of multiLineSecrets(secrets)) {
+    ctx.addIssue({
+      code: "custom",
+      path,
+      message: "a secret must be one line without control characters (newline, carriage return, tab): it is written into env and ini files line by line",
+    });
+  }
 });
 
 /** Apps whose secrets schema has required fields: enabling them without `platform:secrets.<app>` is an error. */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { renderInstanceBootScript } from "./ecs-instance-boot-script";
+import { SESSION_MANAGER_STATEMENTS } from "./session-manager-policy";
 
 const ANYWHERE_V4 = "0.0.0.0/0";
 const ANYWHERE_V6 = "::/0";
@@ -136,17 +137,21 @@ export class EcsEc2Cluster extends pulumi.ComponentResource {
       { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }), tags },
       { parent: this },
     );
-    // The ECS agent's permissions, and Session Manager instead of SSH keys and an open port 22.
-    for (const [suffix, policy] of [
-      ["ecs", "service-role/AmazonEC2ContainerServiceforEC2Role"],
-      ["ssm", "AmazonSSMManagedInstanceCore"],
-    ] as const) {
-      new aws.iam.RolePolicyAttachment(
-        `${name}-instance-${suffix}`,
-        { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` },
-        { parent: this },
-      );
-    }
+    // The ECS agent's permissions (the AWS managed policy: container instance registration, image
+    // pulls, logs; no parameter, secret or object reads).
+    new aws.iam.RolePolicyAttachment(
+      `${name}-instance-ecs`,
+      { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role` },
+      { parent: this },
+    );
+    // Session Manager instead of SSH keys and an open port 22, without AmazonSSMManagedInstanceCore,
+    // which may read every parameter of the account. The host needs no parameter: the tasks' secrets
+    // reach them through the execution role.
+    new aws.iam.RolePolicy(
+      `${name}-instance-session-manager`,
+      { role: role.name, policy: JSON.stringify({ Version: "2012-10-17", Statement: SESSION_MANAGER_STATEMENTS }) },
+      { parent: this },
+    );
 
     // Instances launched by this group carry this tag: the role may act only on them.
     const memberTag = { key: "platform-cluster", value: name };

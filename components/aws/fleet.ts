@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SESSION_MANAGER_STATEMENTS } from "./session-manager-policy";
 
 /** A TCP port opened to one source security group. */
 export interface FleetIngress {
@@ -151,7 +152,8 @@ export class Fleet extends pulumi.ComponentResource {
       { parent: this },
     );
     this.roleName = role.name;
-    new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: aws.iam.ManagedPolicy.AmazonSSMManagedInstanceCore }, { parent: this });
+    // Session Manager without AmazonSSMManagedInstanceCore, which may read every parameter of the
+    // account: the instances read only the parameter paths args.policyStatements grant.
     const statements: FleetPolicyStatement[] = [
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [pulumi.interpolate`${logGroup.arn}:*`] },
       ...(args.policyStatements ?? []),
@@ -162,7 +164,7 @@ export class Fleet extends pulumi.ComponentResource {
         role: role.name,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
-          Statement: statements.map((s) => ({ Effect: "Allow", Action: s.actions, Resource: s.resources })),
+          Statement: [...SESSION_MANAGER_STATEMENTS, ...statements.map((s) => ({ Effect: "Allow", Action: s.actions, Resource: s.resources }))],
         }),
       },
       { parent: this },

@@ -46,9 +46,52 @@ mountpoint -q "$mount_path" || mount "$mount_path"
 `;
 }
 
+/**
+ * The droplet metadata service, which serves this droplet's user data (host private key included)
+ * to anything that can reach it (DigitalOcean Metadata API: http://169.254.169.254/metadata/v1/user-data).
+ */
+export const METADATA_ADDRESS = "169.254.169.254";
+
+/**
+ * Rejects traffic from containers to the metadata service (security review M4), so neither a
+ * compromised container nor an SSRF in an app can read the user data. DOCKER-USER is the chain
+ * Docker creates for the operator's rules and never changes; container traffic to other hosts
+ * passes it first (Docker docs, "Packet filtering and firewalls"). The host itself (cloud-init,
+ * the DigitalOcean agent) still reaches the service: its traffic does not cross FORWARD.
+ */
+export const BLOCK_METADATA_SCRIPT = `#!/bin/sh
+# Containers may not reach the metadata service: it serves this droplet's user data.
+set -eu
+if ! iptables -C DOCKER-USER -d ${METADATA_ADDRESS}/32 -j REJECT 2>/dev/null; then
+  iptables -I DOCKER-USER -d ${METADATA_ADDRESS}/32 -j REJECT
+fi
+`;
+
+/** Runs the script whenever Docker (re)starts: Docker recreates DOCKER-USER empty after a reboot. */
+export const BLOCK_METADATA_UNIT = `[Unit]
+Description=Reject container traffic to the droplet metadata service
+After=docker.service
+PartOf=docker.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/block-metadata-from-containers
+
+[Install]
+WantedBy=docker.service
+`;
+
 export function renderNodeCloudInit(params: NodeCloudInitParams): string {
-  const runcmd: string[][] = [["systemctl", "enable", "--now", "docker"]];
-  const writeFiles: Record<string, string>[] = [];
+  const runcmd: string[][] = [
+    ["systemctl", "enable", "--now", "docker"],
+    // Before any container exists: Pulumi creates them only after cloud-init has finished.
+    ["systemctl", "enable", "--now", "block-metadata-from-containers.service"],
+  ];
+  const writeFiles: Record<string, string>[] = [
+    { path: "/usr/local/sbin/block-metadata-from-containers", permissions: "0755", owner: "root:root", content: BLOCK_METADATA_SCRIPT },
+    { path: "/etc/systemd/system/block-metadata-from-containers.service", permissions: "0644", owner: "root:root", content: BLOCK_METADATA_UNIT },
+  ];
   if (params.dataVolume) {
     writeFiles.push({
       path: "/usr/local/sbin/mount-data-volume",

@@ -44,23 +44,77 @@ export interface CertbotDnsArgs {
   staging?: boolean;
   /** Other directory names under live/ the certificate must also be found at (an image expecting fixed paths). Default: none. */
   aliases?: string[];
+  /**
+   * Zone that answers the challenges instead of the names' own zone: `_acme-challenge.<name>` must
+   * be a CNAME to `<name>.<challengeZone>` (see {@link challengeCname}), which Let's Encrypt
+   * follows. The token then only needs to write this zone: keep the zone in a DigitalOcean team of
+   * its own, whose token reaches nothing else (DigitalOcean token scopes cannot name a zone).
+   * Default: none, certbot-dns-digitalocean writes into the names' own zone, so the token can
+   * change every zone of its team (security review M5).
+   */
+  challengeZone?: string;
+}
+
+/** Where the challenge-zone hook is written in the certbot container. */
+export const CHALLENGE_HOOK_PATH = "/usr/local/bin/acme-challenge-zone-hook";
+
+/**
+ * certbot `--manual-auth-hook` / `--manual-cleanup-hook` (argument `auth` or `cleanup`) that puts
+ * the DNS-01 token into the challenge zone through the DigitalOcean API (POST and DELETE
+ * /v2/domains/{zone}/records). certbot sets CERTBOT_DOMAIN and CERTBOT_VALIDATION for both hooks and
+ * CERTBOT_AUTH_OUTPUT (the auth hook's stdout: the record ID) for the cleanup (certbot
+ * plugins/manual.py). Python 3, which the certbot image runs on; DO_API_URL only for tests.
+ */
+export const CHALLENGE_HOOK = `#!/usr/bin/env python3
+import json, os, sys, time, urllib.request
+
+api = os.environ.get("DO_API_URL", "https://api.digitalocean.com")
+zone = os.environ["ACME_CHALLENGE_ZONE"]
+records = f"{api}/v2/domains/{zone}/records"
+headers = {"Authorization": "Bearer " + os.environ["DO_DNS_TOKEN"], "Content-Type": "application/json"}
+
+if sys.argv[1] == "auth":
+    # <name>.<zone>, the target of the CNAME _acme-challenge.<name>
+    body = {"type": "TXT", "name": os.environ["CERTBOT_DOMAIN"], "data": os.environ["CERTBOT_VALIDATION"], "ttl": 30}
+    request = urllib.request.Request(records, data=json.dumps(body).encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(request) as response:
+        print(json.load(response)["domain_record"]["id"])
+    time.sleep(int(os.environ.get("ACME_PROPAGATION_SECONDS", "60")))
+elif sys.argv[1] == "cleanup":
+    record = int(os.environ["CERTBOT_AUTH_OUTPUT"].split()[0])
+    urllib.request.urlopen(urllib.request.Request(f"{records}/{record}", headers=headers, method="DELETE")).close()
+else:
+    sys.exit(f"usage: {sys.argv[0]} auth|cleanup")
+`;
+
+/** The CNAME that delegates `hostname`'s challenge to the challenge zone: create it in the name's own zone. */
+export function challengeCname(hostname: string, challengeZone: string): { name: string; target: string } {
+  return { name: `_acme-challenge.${hostname}`, target: `${hostname}.${challengeZone}` };
 }
 
 /**
- * The certbot loop: issue (or expand) once, then try renewal twice a day. Renewal happens 30 days
+ * The certbot loop: issue (or expand) once, then try renewal twice a day (renewal reuses the hooks
+ * certbot stored with the certificate). Renewal happens 30 days
  * before expiry; the proxy reloads every 6 hours, so a renewed certificate is served within a day.
  */
-export function certbotScript(hostnames: readonly string[], staging: boolean, aliases: readonly string[] = []): string {
+export function certbotScript(hostnames: readonly string[], staging: boolean, aliases: readonly string[] = [], challengeZone?: string): string {
   const domains = hostnames.map((h) => `-d ${h}`).join(" ");
   for (const alias of aliases) if (!/^[a-z0-9][a-z0-9.-]*$/.test(alias)) throw new Error(`certbotScript: alias ${JSON.stringify(alias)} must be a directory name`);
   // Relative links inside live/: they resolve wherever the store is mounted.
   const links = aliases.map((a) => `ln -sfn "$CERT_NAME" /etc/letsencrypt/live/${a}\n`).join("");
+  const authenticator = challengeZone
+    ? "--manual --preferred-challenges dns"
+    : "--dns-digitalocean --dns-digitalocean-credentials /tmp/digitalocean.ini --dns-digitalocean-propagation-seconds 60";
   return `set -eu
 umask 077
-printf 'dns_digitalocean_token = %s\\n' "$DO_DNS_TOKEN" > /tmp/digitalocean.ini
-flags="--non-interactive --agree-tos -m $ACME_EMAIL --dns-digitalocean --dns-digitalocean-credentials /tmp/digitalocean.ini --dns-digitalocean-propagation-seconds 60${staging ? " --test-cert" : ""}"
+${challengeZone ? "" : `printf 'dns_digitalocean_token = %s\\n' "$DO_DNS_TOKEN" > /tmp/digitalocean.ini
+`}flags="--non-interactive --agree-tos -m $ACME_EMAIL ${authenticator}${staging ? " --test-cert" : ""}"
 # shellcheck disable=SC2086 # flags is a word list on purpose
-certbot certonly $flags --keep-until-expiring --expand --cert-name "$CERT_NAME" ${domains}
+certbot certonly $flags${
+    challengeZone
+      ? ` --manual-auth-hook "python3 ${CHALLENGE_HOOK_PATH} auth" --manual-cleanup-hook "python3 ${CHALLENGE_HOOK_PATH} cleanup"`
+      : ""
+  } --keep-until-expiring --expand --cert-name "$CERT_NAME" ${domains}
 ${links}while :; do
   sleep 12h &
   wait $!
@@ -73,13 +127,18 @@ done
 /** The certbot container: issues and renews one certificate through DNS-01. */
 export function certbotDnsContainer(args: CertbotDnsArgs): ContainerSpec {
   if (args.hostnames.length === 0) throw new Error("certbotDnsContainer: hostnames must not be empty");
+  const zone = args.challengeZone;
+  if (zone !== undefined && !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(zone)) {
+    throw new Error(`certbotDnsContainer: challengeZone "${zone}" is not a lower-case DNS zone name`);
+  }
   return {
     name: args.name,
     image: args.image,
     entrypoint: ["/bin/sh", "-c"],
-    command: [certbotScript(args.hostnames, args.staging ?? false, args.aliases ?? [])],
-    env: { DO_DNS_TOKEN: args.dnsToken, ACME_EMAIL: args.email, CERT_NAME: args.certName },
+    command: [certbotScript(args.hostnames, args.staging ?? false, args.aliases ?? [], zone)],
+    env: { DO_DNS_TOKEN: args.dnsToken, ACME_EMAIL: args.email, CERT_NAME: args.certName, ...(zone ? { ACME_CHALLENGE_ZONE: zone } : {}) },
     mounts: [storeMount(args.store, false)],
+    files: zone ? [{ path: CHALLENGE_HOOK_PATH, content: CHALLENGE_HOOK }] : undefined,
     restart: "unless-stopped",
   };
 }

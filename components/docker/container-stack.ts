@@ -49,7 +49,55 @@ export interface ContainerSpec {
   aliases?: string[];
   /** Size of /dev/shm in MiB (compose's shm_size). Default: Docker's 64. */
   shmSizeMiB?: number;
+  /**
+   * User the process runs as: a name the image knows or `uid[:gid]`. Default: the image's own user
+   * (root for the images listed in docs/security.md, "Containers"); set it where the image runs as
+   * another user, so a compromise is not root in the container.
+   */
+  user?: string;
+  /**
+   * Linux capabilities the container keeps; every other one is dropped. Default:
+   * {@link ENTRYPOINT_CAPABILITIES} (what a root entrypoint needs to chown its data and step down to
+   * its own user, and to bind ports below 1024). Pass [] for a container that starts as a non-root user.
+   */
+  capabilities?: readonly LinuxCapability[];
 }
+
+/** Capability names as Docker takes them (`--cap-add`), without the CAP_ prefix. */
+export type LinuxCapability =
+  | "CHOWN"
+  | "DAC_OVERRIDE"
+  | "FOWNER"
+  | "FSETID"
+  | "KILL"
+  | "SETGID"
+  | "SETUID"
+  | "NET_BIND_SERVICE";
+
+/**
+ * Docker's default capability set (moby oci/caps/defaults.go) without MKNOD, NET_RAW, SETPCAP,
+ * SETFCAP, SYS_CHROOT and AUDIT_WRITE, which no container here needs: creating device nodes, raw
+ * packets (ARP/ICMP spoofing on the bridge), changing capability sets, chroot and audit records.
+ * What is kept lets official images' root entrypoints chown their data directories and switch to
+ * their own user (gosu, su-exec, setpriv), a master process signal its workers, and a proxy bind
+ * 80/443. An assumption per image, not verified by running it: see docs/security.md.
+ */
+export const ENTRYPOINT_CAPABILITIES: readonly LinuxCapability[] = [
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "SETGID",
+  "SETUID",
+  "NET_BIND_SERVICE",
+];
+
+/**
+ * Options every container gets: no process may gain privileges through setuid binaries or file
+ * capabilities (Docker `--security-opt no-new-privileges`).
+ */
+export const CONTAINER_SECURITY_OPTS: readonly string[] = ["no-new-privileges:true"];
 
 /** Arguments of {@link ContainerStack}. */
 export interface ContainerStackArgs {
@@ -150,6 +198,11 @@ export class ContainerStack extends pulumi.ComponentResource {
           labels: hostLabels,
           memory: spec.memoryMiB,
           shmSize: spec.shmSizeMiB,
+          // Least privilege (security review L11): drop every capability but those kept, and no
+          // privilege gains after start. Docker provider inputs `capabilities`, `securityOpts`, `user`.
+          capabilities: { drops: ["ALL"], adds: [...(spec.capabilities ?? ENTRYPOINT_CAPABILITIES)] },
+          securityOpts: [...CONTAINER_SECURITY_OPTS],
+          user: spec.user,
           logDriver: "json-file",
           // Bounded logs, so a chatty container cannot fill the disk.
           logOpts: { "max-size": "20m", "max-file": "5" },

@@ -1,5 +1,5 @@
 /** Containers (Docker and ECS): pinned images in production, no plaintext secrets in the environment. */
-import { asArray, asRecord, asString, isSecretMarker, type Finding, type ResourcePolicy, type Subject } from "./model";
+import { asArray, asRecord, asString, isSecretMarker, jsonInput, type Finding, type ResourcePolicy, type Subject } from "./model";
 
 const DOCKER_CONTAINER = "docker:index/container:Container";
 const DOCKER_REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
@@ -9,16 +9,36 @@ const ECS_TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 /** Last words of a name that say it holds where a secret is, not the secret: `SECRETS_S3_BUCKET`, `TOKEN_URL`. */
 const LOCATION_WORDS = new Set(["BUCKET", "PATH", "FILE", "DIR", "ARN", "URL", "URI", "PREFIX", "OBJECTS", "REGION", "NAME", "ENDPOINT"]);
 
+/** Words that name a credential on their own: RABBITMQ_DEFAULT_PASS, PGPASS, PASSPHRASE, DB_PASSWD. */
+const CREDENTIAL_WORDS = new Set(["PASS", "PASSWD", "PWD", "PASSPHRASE", "CREDENTIALS", "CREDS"]);
+
 /**
- * An environment variable named like a credential: *PASSWORD*, *SECRET*, *TOKEN*, or ending in
- * _KEY - unless its last word names a location (BUCKET, PATH, FILE, URL, ARN, ...) or it ends in
- * S3_KEY (an object key): those say where a secret is kept, and are not secret themselves.
+ * An environment variable named like a credential: *PASSWORD*, *PASSPHRASE*, *SECRET*, *TOKEN*, a
+ * word PASS/PASSWD/PWD/CREDENTIALS (RABBITMQ_DEFAULT_PASS), or ending in _KEY - unless its last word
+ * names a location (BUCKET, PATH, FILE, URL, ARN, ...) or it ends in S3_KEY (an object key): those say
+ * where a secret is kept, and are not secret themselves. URLs are judged by their value instead
+ * ({@link hasUrlCredentials}).
  */
 export function looksSecret(name: string): boolean {
   const n = name.toUpperCase();
   const words = n.split(/[^A-Z0-9]+/).filter(Boolean);
   if (LOCATION_WORDS.has(words[words.length - 1] ?? "") || n.endsWith("S3_KEY")) return false;
-  return n.includes("PASSWORD") || n.includes("SECRET") || n.includes("TOKEN") || n.endsWith("_KEY");
+  return (
+    n.includes("PASSWORD") ||
+    n.includes("PASSPHRASE") ||
+    n.includes("SECRET") ||
+    n.includes("TOKEN") ||
+    n.endsWith("_KEY") ||
+    words.some((w) => CREDENTIAL_WORDS.has(w))
+  );
+}
+
+/**
+ * True when `value` holds a URL with a password in its user info (`postgres://user:pw@host/db`,
+ * `amqp://u:p@rabbit`, `smtp+tls://u:p@mail:587`), anywhere in the text.
+ */
+export function hasUrlCredentials(value: string): boolean {
+  return /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i.test(value);
 }
 
 /**
@@ -57,17 +77,7 @@ export function imageReferences(r: Pick<Subject, "type" | "inputs">): { where: s
 
 /** The parsed containerDefinitions JSON of a task definition; [] when secret or unreadable. */
 function ecsContainers(inputs: Record<string, unknown>): Record<string, unknown>[] {
-  const raw = inputs.containerDefinitions;
-  let parsed: unknown = raw;
-  if (typeof raw === "string") {
-    if (isSecretMarker(raw)) return [];
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      return [];
-    }
-  }
-  return asArray(parsed).map(asRecord);
+  return asArray(jsonInput(inputs.containerDefinitions)).map(asRecord);
 }
 
 export const imagesPinned: ResourcePolicy = {
@@ -115,18 +125,82 @@ function environment(r: Pick<Subject, "type" | "inputs">): { where: string; name
 export const noPlaintextSecrets: ResourcePolicy = {
   kind: "resource",
   name: "container-env-no-plaintext-secrets",
-  description: "No container environment variable named like a credential (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY) has a plaintext value.",
+  description:
+    "No container environment variable named like a credential (*PASSWORD*, *PASSPHRASE*, *SECRET*, *TOKEN*, *_KEY, *_PASS) or holding a URL with a password has a plaintext value; an ECS task definition's plain `environment` holds none at all.",
   defaultLevel: "mandatory",
-  needsSecretMarkers: true,
   types: [DOCKER_CONTAINER, ECS_TASK_DEFINITION],
-  check: (r, ctx) => {
-    // CrossGuard hands policies secrets as plain values: this rule cannot tell them apart there.
-    if (!ctx.secretsVisible) return [];
-    return environment(r)
-      .filter((e) => looksSecret(e.name) && !isSecretMarker(e.value) && e.value !== "")
+  check: (r, ctx) =>
+    environment(r)
+      // A Docker env entry is plaintext only if the plan shows it unmarked; CrossGuard unwraps
+      // secrets, so there only ECS's `environment` (shown in clear by DescribeTaskDefinition whatever
+      // Pulumi knows) can be judged.
+      .filter(() => ctx.secretsVisible || r.type === ECS_TASK_DEFINITION)
+      .filter((e) => typeof e.value === "string" && e.value !== "" && !isSecretMarker(e.value))
+      .filter((e) => looksSecret(e.name) || hasUrlCredentials(String(e.value)))
       .map((e) => ({
-        message: `${e.where}: ${e.name} is set in plaintext`,
-        fix: `generate it (@pulumi/random) or read it from secret config (pulumi config set --secret --path 'secrets.<app>.${e.name}'), and pass the secret Output`,
-      }));
+        message: `${e.where}: ${e.name} is set in plaintext${looksSecret(e.name) ? "" : " (a URL with a password)"}`,
+        fix:
+          r.type === ECS_TASK_DEFINITION
+            ? `deliver it through the container's \`secrets\` (an SSM SecureString), never \`environment\``
+            : `generate it (@pulumi/random) or read it from secret config (pulumi config set --secret --path 'secrets.<app>.${e.name}'), and pass the secret Output`,
+      })),
+};
+
+/** Host paths whose mount gives a container the Docker engine, and so root on the host. */
+const ENGINE_PATHS = ["/var/run/docker.sock", "/run/docker.sock", "/var/run", "/run", "/"];
+
+/** Host paths mounted into a container, with where each sits. */
+function hostMounts(r: Pick<Subject, "type" | "inputs">): { where: string; path: string }[] {
+  if (r.type === DOCKER_CONTAINER) {
+    return [
+      ...asArray(r.inputs.volumes).map((v, i) => ({ where: `volumes[${i}].hostPath`, path: asString(asRecord(v).hostPath) ?? "" })),
+      ...asArray(r.inputs.mounts)
+        .map((m, i) => ({ m: asRecord(m), i }))
+        .filter(({ m }) => asString(m.type) === "bind")
+        .map(({ m, i }) => ({ where: `mounts[${i}].source`, path: asString(m.source) ?? "" })),
+    ].filter((x) => x.path !== "");
+  }
+  if (r.type === ECS_TASK_DEFINITION) {
+    return asArray(r.inputs.volumes)
+      .map((v, i) => ({ where: `volumes[${i}].hostPath`, path: asString(asRecord(v).hostPath) ?? "" }))
+      .filter((x) => x.path !== "");
+  }
+  return [];
+}
+
+export const containersUnprivileged: ResourcePolicy = {
+  kind: "resource",
+  name: "container-not-privileged",
+  description:
+    "No container is privileged, shares the host's network or PID namespace, adds SYS_ADMIN or ALL capabilities, or mounts the Docker socket (or a directory holding it): each is root on the host.",
+  defaultLevel: "mandatory",
+  types: [DOCKER_CONTAINER, ECS_TASK_DEFINITION],
+  check: (r) => {
+    const findings: Finding[] = [];
+    const fix = "drop the option; a container that needs the engine or the host's namespaces does not belong on an app node";
+    // Docker provider inputs (kreuzwerker/docker resource_docker_container.go): privileged,
+    // networkMode, pidMode, capabilities.adds, volumes[].hostPath, mounts[].source.
+    // ECS containerDefinitions: privileged, linuxParameters.capabilities.add; volumes[].hostPath.
+    const settings =
+      r.type === DOCKER_CONTAINER
+        ? [{ where: "", c: r.inputs, adds: asArray(asRecord(r.inputs.capabilities).adds) }]
+        : ecsContainers(r.inputs).map((c, i) => ({
+            where: `containerDefinitions[${i}].`,
+            c,
+            adds: asArray(asRecord(asRecord(c.linuxParameters).capabilities).add),
+          }));
+    for (const { where, c, adds } of settings) {
+      if (c.privileged === true || c.privileged === "true") findings.push({ message: `${where}privileged is true`, fix });
+      for (const key of ["networkMode", "pidMode"]) {
+        if (asString(c[key]) === "host") findings.push({ message: `${where}${key} is "host"`, fix });
+      }
+      const dangerous = adds.map((a) => String(a).toUpperCase().replace(/^CAP_/, "")).filter((a) => a === "ALL" || a === "SYS_ADMIN");
+      if (dangerous.length > 0) findings.push({ message: `${where}capabilities add ${dangerous.join(", ")}`, fix });
+    }
+    for (const m of hostMounts(r)) {
+      const path = m.path.replace(/\/+$/, "") || "/";
+      if (ENGINE_PATHS.includes(path)) findings.push({ message: `${m.where} mounts ${m.path}, which holds the Docker socket`, fix });
+    }
+    return findings;
   },
 };

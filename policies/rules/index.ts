@@ -1,7 +1,8 @@
 /** Every policy of the pack, in the order they are reported. Importing this constructs nothing. */
 import { liveColourHasCapacity } from "./capacity";
-import { imagesPinned, noPlaintextSecrets } from "./containers";
+import { containersUnprivileged, imagesPinned, noPlaintextSecrets } from "./containers";
 import { ebsEncrypted, rdsBackups, rdsDeletionProtection, rdsEncrypted, rdsNotPublic, statefulProtected } from "./data";
+import { iamNoSensitiveWildcards, imdsV2Required } from "./iam";
 import { httpRedirectsToHttps, httpsTls12 } from "./load-balancer";
 import type { PlatformPolicy } from "./model";
 import { sensitivePortsClosed } from "./network";
@@ -22,6 +23,9 @@ export const POLICIES: readonly PlatformPolicy[] = [
   backupRetention,
   imagesPinned,
   noPlaintextSecrets,
+  containersUnprivileged,
+  iamNoSensitiveWildcards,
+  imdsV2Required,
   requiredTags,
   liveColourHasCapacity,
 ];

@@ -128,6 +128,20 @@ export function asBoolean(value: unknown): boolean | undefined {
   return undefined;
 }
 
+/**
+ * An input that providers take as JSON text (IAM documents, ECS container definitions) or that
+ * arrives already parsed: the parsed value, or undefined when it is secret or not JSON.
+ */
+export function jsonInput(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  if (isSecretMarker(value)) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 export function isSecretMarker(value: unknown): boolean {
   return value === SECRET_MARKER;
 }

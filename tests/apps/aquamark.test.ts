@@ -156,9 +156,19 @@ test("no instance gets a public IP, and no security group opens SSH", async () =
       assert.equal(coversSsh, false, `${g.name} admits port 22`);
     }
   }
-  const ssm = ours(base).filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => r.inputs.policyArn);
-  assert.equal(ssm.length, 4);
-  assert.ok(ssm.every((a) => a === "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"));
+  // Session Manager without AmazonSSMManagedInstanceCore (security review M7): no managed policy,
+  // and each fleet role's own policy allows Session Manager and reads only the app's parameter path.
+  assert.deepEqual(ours(base).filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => r.name), []);
+  const rolePolicies = ours(base).filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy");
+  assert.equal(rolePolicies.length, 4);
+  for (const p of rolePolicies) {
+    const statements = (JSON.parse(String(p.inputs.policy)) as { Statement: { Action: string[]; Resource: string | string[] }[] }).Statement;
+    assert.ok(statements.some((st) => st.Action.includes("ssmmessages:OpenDataChannel")), `${p.name} allows Session Manager`);
+    for (const st of statements.filter((x) => x.Action.some((a) => a.startsWith("ssm:Get")))) {
+      assert.deepEqual(st.Action, ["ssm:GetParametersByPath"], p.name);
+      for (const arn of [st.Resource].flat()) assert.match(arn, /:parameter\/aquamark\//, `${p.name} reads only aquamark's parameters`);
+    }
+  }
 });
 
 test("secrets are never plaintext: not in user data nor any input nor output, settings are SecureStrings", async () => {

@@ -53,7 +53,7 @@ test("config refuses 5984 open to the world, a zone outside the region, an unpin
       return err instanceof ConfigError;
     },
   );
-  assert.match(problems, /platform:apps\.grand-central\.fauxtonAdminCidrs: .*must not include 0\.0\.0\.0\/0/);
+  assert.match(problems, /platform:apps\.grand-central\.fauxtonAdminCidrs\[0\]: got "0\.0\.0\.0\/0"; 0\.0\.0\.0\/0 covers more than an IPv4 \/8/);
   assert.match(problems, /platform:apps\.grand-central\.availabilityZone: got "eu-west-1a"; must be a zone of the region "us-west-1"/);
   assert.match(problems, /platform:apps\.grand-central\.couchdbVersion: got "latest"; a pinned version tag/);
   assert.match(problems, /platform:apps\.grand-central\.secretsObjects\[0\]\.key: .*exact object key/);

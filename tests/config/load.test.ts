@@ -74,7 +74,37 @@ const cases: { rule: string; apps: unknown; extra?: Record<string, string>; secr
   {
     rule: "SSH from the whole internet is refused",
     apps: { nmpi: { ...nmpi, adminCidrs: ["0.0.0.0/0"] } },
-    expect: [/^platform:apps\.nmpi\.adminCidrs: got \["0\.0\.0\.0\/0"\]; admin networks must not include 0\.0\.0\.0\/0/],
+    expect: [/^platform:apps\.nmpi\.adminCidrs\[0\]: got "0\.0\.0\.0\/0"; 0\.0\.0\.0\/0 covers more than an IPv4 \/8/],
+  },
+  {
+    // Each of these passed the string comparison with "0.0.0.0/0" and "::/0" (security review L5).
+    rule: "L5: admin networks are compared as networks: the internet spelled otherwise, or halves of it, are refused with the key named",
+    apps: { nmpi: { ...nmpi, adminCidrs: ["1.2.3.4/0", "0.0.0.0/1", "128.0.0.0/1", "::0/0", "0::/0", "2000::/3", "0:0:0:0:0:0:0:0/0", "10.0.0.0/7", "::ffff:0.0.0.0/96"] } },
+    expect: [
+      /^platform:apps\.nmpi\.adminCidrs\[0\]: got "1\.2\.3\.4\/0"; 1\.2\.3\.4\/0 covers more than an IPv4 \/8/,
+      /^platform:apps\.nmpi\.adminCidrs\[1\]: .*covers more than an IPv4 \/8/,
+      /^platform:apps\.nmpi\.adminCidrs\[2\]: .*covers more than an IPv4 \/8/,
+      /^platform:apps\.nmpi\.adminCidrs\[3\]: got "::0\/0"; ::0\/0 covers more than an IPv6 \/16/,
+      /^platform:apps\.nmpi\.adminCidrs\[4\]: .*covers more than an IPv6 \/16/,
+      /^platform:apps\.nmpi\.adminCidrs\[5\]: got "2000::\/3"; .*covers more than an IPv6 \/16/,
+      /^platform:apps\.nmpi\.adminCidrs\[6\]: .*covers more than an IPv6 \/16/,
+      /^platform:apps\.nmpi\.adminCidrs\[7\]: got "10\.0\.0\.0\/7"; .*covers more than an IPv4 \/8/,
+      /^platform:apps\.nmpi\.adminCidrs\[8\]: got "::ffff:0\.0\.0\.0\/96"; .*covers more than an IPv4 \/8/,
+    ],
+  },
+  {
+    rule: "L5: an admin network with host bits set (a typo'd prefix) is refused",
+    apps: { nmpi: { ...nmpi, adminCidrs: ["198.51.100.7/8"] } },
+    expect: [/^platform:apps\.nmpi\.adminCidrs\[0\]: got "198\.51\.100\.7\/8"; .*host bits set after the \/8 prefix/],
+  },
+  {
+    rule: "L4: a secret with a newline is refused with its key, never echoed",
+    apps: { nmpi },
+    extra: { "platform:secrets": JSON.stringify({ nmpi: { acmeDnsToken: "dop_v1_0123456789abcdef0123\ndns_digitalocean_propagation_seconds = 1", jobQueue: { API_KEY: "k\r\nPYTHONWARNINGS=all" } } }) },
+    expect: [
+      /^platform:secrets\.nmpi\.acmeDnsToken: got \[secret\]; a secret must be one line/,
+      /^platform:secrets\.nmpi\.jobQueue\.API_KEY: got \[secret\]; a secret must be one line/,
+    ],
   },
   {
     rule: "a malformed CIDR names the array element",
@@ -120,6 +150,14 @@ for (const c of cases) {
     }
   });
 }
+
+test("narrow admin networks pass: an IPv4 /8, an IPv6 /16, single hosts, mapped IPv4 hosts", () => {
+  const config = parsePlatformConfig(
+    raw({ nmpi: { ...nmpi, adminCidrs: ["10.0.0.0/8", "2001::/16", "2001:db8::/32", "198.51.100.7/32", "2001:db8::1/128", "::ffff:198.51.100.0/120"] } }),
+    "production",
+  );
+  assert.equal(config.apps.nmpi?.adminCidrs.length, 6);
+});
 
 test("every problem is reported at once, not only the first", () => {
   const problems = problemsOf(

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { evaluatePolicies, type RenderedResourceLike, type RenderedStackLike } from "../../policies/evaluate";
 import { POLICIES } from "../../policies/rules";
-import { looksSecret, imageTag } from "../../policies/rules/containers";
+import { hasUrlCredentials, looksSecret, imageTag } from "../../policies/rules/containers";
+import { actionMatches } from "../../policies/rules/iam";
 import { isInternetWide, parsePortRange } from "../../policies/rules/network";
 
 type Inputs = Record<string, unknown>;
@@ -253,6 +254,101 @@ const CASES: Case[] = [
         r.type = "aws:ecs/taskDefinition:TaskDefinition";
         r.inputs = { containerDefinitions: JSON.stringify([{ name: "app", image: "app:1", environment: [{ name: "API_TOKEN", value: "t0k3n" }] }]), tags: TAGS };
       },
+      "plaintext RABBITMQ_DEFAULT_PASS": (r) => void (r.inputs.envs = ["RABBITMQ_DEFAULT_PASS=guest2"]),
+      "plaintext PASSPHRASE": (r) => void (r.inputs.envs = ["PASSPHRASE=correct horse"]),
+      "DATABASE_URL with a password": (r) => void (r.inputs.envs = ["DATABASE_URL=postgres://app:hunter2@db:5432/app"]),
+      "CELERY_BROKER_URL with a password": (r) => void (r.inputs.envs = ["CELERY_BROKER_URL=amqp://u:p@rabbitmq:5672//"]),
+      "ECS DJANGO_EMAIL_URL with a password": (r) => {
+        r.type = "aws:ecs/taskDefinition:TaskDefinition";
+        r.inputs = { containerDefinitions: JSON.stringify([{ name: "app", image: "app:1", environment: [{ name: "DJANGO_EMAIL_URL", value: "smtp+tls://me:pw@mail:587" }] }]), tags: TAGS };
+      },
+    },
+  },
+  {
+    policy: "container-not-privileged",
+    baseline: () => [
+      res("docker:index/container:Container", "web", {
+        image: "web:1",
+        volumes: [{ hostPath: "/srv/letsencrypt", containerPath: "/etc/letsencrypt" }],
+        capabilities: { drops: ["ALL"], adds: ["NET_BIND_SERVICE"] },
+        networkMode: "bridge",
+      }),
+      res("aws:ecs/taskDefinition:TaskDefinition", "td", {
+        containerDefinitions: JSON.stringify([{ name: "couchdb", image: "couchdb:3", mountPoints: [{ sourceVolume: "data", containerPath: "/opt/couchdb/data" }] }]),
+        volumes: [{ name: "data", hostPath: "/mnt/data/couchdb" }],
+        tags: TAGS,
+      }),
+    ],
+    failing: {
+      "privileged": (r) => void (r.inputs.privileged = true),
+      "Docker socket mounted": (r) => void (r.inputs.volumes = [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }]),
+      "/run mounted (holds the socket)": (r) => void (r.inputs.volumes = [{ hostPath: "/run/", containerPath: "/host-run" }]),
+      "socket as a bind mount": (r) => void (r.inputs.mounts = [{ type: "bind", source: "/run/docker.sock", target: "/docker.sock" }]),
+      "host network": (r) => void (r.inputs.networkMode = "host"),
+      "host PID namespace": (r) => void (r.inputs.pidMode = "host"),
+      "SYS_ADMIN added": (r) => void (r.inputs.capabilities = { adds: ["CAP_SYS_ADMIN"] }),
+      "ECS privileged container": (r) => {
+        r.type = "aws:ecs/taskDefinition:TaskDefinition";
+        r.inputs = { containerDefinitions: JSON.stringify([{ name: "app", image: "app:1", privileged: true }]), tags: TAGS };
+      },
+      "ECS task mounting the socket": (r) => {
+        r.type = "aws:ecs/taskDefinition:TaskDefinition";
+        r.inputs = { containerDefinitions: JSON.stringify([{ name: "app", image: "app:1" }]), volumes: [{ name: "docker", hostPath: "/var/run/docker.sock" }], tags: TAGS };
+      },
+    },
+  },
+  {
+    policy: "iam-no-wildcard-on-sensitive-actions",
+    baseline: () => [
+      res("aws:iam/rolePolicy:RolePolicy", "fleet", {
+        role: "fleet",
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: ["ssm:UpdateInstanceInformation", "ssmmessages:OpenDataChannel"], Resource: "*" },
+            { Effect: "Allow", Action: ["ssm:GetParametersByPath"], Resource: ["arn:aws:ssm:eu-central-1:111122223333:parameter/aquamark/production/env"] },
+            { Effect: "Allow", Action: ["ec2:DescribeVolumes"], Resource: "*" },
+            { Effect: "Deny", Action: "*", Resource: "*" },
+          ],
+        }),
+      }),
+      res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ecs", { role: "host", policyArn: "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role" }),
+      res("aws:iam/role:Role", "task", { assumeRolePolicy: "{}", inlinePolicies: [], managedPolicyArns: [] }),
+    ],
+    failing: {
+      "AmazonSSMManagedInstanceCore attached (M7)": (r) => {
+        r.type = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+        r.inputs = { role: "fleet", policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" };
+      },
+      "ssm:GetParameter on *": (r) => void (r.inputs.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "ssm:GetParameter", Resource: "*" }] })),
+      "ssm:Get* on the own path (wildcard action)": (r) =>
+        void (r.inputs.policy = JSON.stringify({ Statement: { Effect: "Allow", Action: "ssm:Get*", Resource: "arn:aws:ssm:eu-central-1:1:parameter/aquamark/*" } })),
+      "Action *": (r) => void (r.inputs.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::b/*" }] })),
+      "iam:PassRole on *": (r) => void (r.inputs.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["iam:PassRole"], Resource: ["*"] }] })),
+      "Allow with NotAction": (r) => void (r.inputs.policy = JSON.stringify({ Statement: [{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }] })),
+      "role with an inline secretsmanager:* policy": (r) => {
+        r.type = "aws:iam/role:Role";
+        r.inputs = { inlinePolicies: [{ name: "x", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "secretsmanager:*", Resource: "arn:aws:secretsmanager:*:*:secret:*" }] }) }] };
+      },
+      "role with AdministratorAccess": (r) => {
+        r.type = "aws:iam/role:Role";
+        r.inputs = { managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] };
+      },
+    },
+  },
+  {
+    policy: "ec2-imdsv2-required",
+    baseline: () => [
+      res("aws:ec2/launchTemplate:LaunchTemplate", "lt", { metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 }, tags: TAGS }),
+      res("aws:ec2/instance:Instance", "off", { metadataOptions: { httpEndpoint: "disabled" }, tags: TAGS }),
+    ],
+    failing: {
+      "httpTokens optional (IMDSv1)": (r) => void (r.inputs.metadataOptions = { httpEndpoint: "enabled", httpTokens: "optional" }),
+      "no metadataOptions (the AMI default may allow IMDSv1)": (r) => void delete r.inputs.metadataOptions,
+      "instance without IMDSv2": (r) => {
+        r.type = "aws:ec2/instance:Instance";
+        r.inputs = { tags: TAGS };
+      },
     },
   },
   {
@@ -355,6 +451,20 @@ test("image tags and secret-looking names follow the stated patterns", () => {
   assert.equal(imageTag("registry:5000/org/web"), "");
   assert.equal(imageTag("org/web:1.2"), "1.2");
   assert.equal(imageTag("org/web@sha256:abc"), undefined);
-  for (const name of ["DB_PASSWORD", "DJANGO_SECRET_KEY", "API_TOKEN", "STRIPE_KEY", "secret"]) assert.equal(looksSecret(name), true, name);
-  for (const name of ["SECRETS_S3_BUCKET", "SECRETS_S3_KEY", "TOKEN_URL", "DEBUG", "KEYCLOAK_HOST"]) assert.equal(looksSecret(name), false, name);
+  for (const name of ["DB_PASSWORD", "DJANGO_SECRET_KEY", "API_TOKEN", "STRIPE_KEY", "secret", "RABBITMQ_DEFAULT_PASS", "PASSPHRASE", "BACKUP_PASSPHRASE", "DB_PASSWD", "DB_PWD", "GOOGLE_CREDENTIALS"]) {
+    assert.equal(looksSecret(name), true, name);
+  }
+  for (const name of ["SECRETS_S3_BUCKET", "SECRETS_S3_KEY", "TOKEN_URL", "DEBUG", "KEYCLOAK_HOST", "PASSENGER_COUNT", "PASSWORD_FILE", "DATABASE_URL", "BYPASS"]) {
+    assert.equal(looksSecret(name), false, name);
+  }
+  for (const v of ["postgres://u:p@db/x", "amqp://guest:guest@rabbitmq:5672//", "smtp+tls://me%40x.org:pw@mail:587", "redis://:pw@redis:6379/0"]) assert.equal(hasUrlCredentials(v), true, v);
+  for (const v of ["postgres://db/x", "https://example.org/a:b@c", "http://couchdb:5984", "redis://redis:6379/0", "u:p@host"]) assert.equal(hasUrlCredentials(v), false, v);
+});
+
+test("IAM action wildcards match as IAM does: case-insensitive, * and ?", () => {
+  assert.equal(actionMatches("ssm:Get*", "ssm:GetParameter"), true);
+  assert.equal(actionMatches("SSM:getparameter?", "ssm:GetParameters"), true);
+  assert.equal(actionMatches("*", "kms:Decrypt"), true);
+  assert.equal(actionMatches("ssm:Describe*", "ssm:GetParameter"), false);
+  assert.equal(actionMatches("s3:Get*", "s3:PutObject"), false);
 });

@@ -46,16 +46,18 @@ export const PINNED_ACTIONS: Readonly<Record<string, ActionSpec>> = {
     // OIDC only: never access keys.
     required: ["aws-region", "role-to-assume"],
   },
-  // Pinned to the major tag: no release commit SHA of pulumi/actions could be verified offline.
-  // Inputs as of pulumi/actions@4ddd4329226d5f7fdca0bc1fe3a0a659f4de25fe (v6 line).
-  "pulumi/actions@v6": {
+  // v7.0.0 (`git rev-parse v7.0.0^{commit}` in pulumi/actions; v7 moved the action to the node24
+  // runtime). Inputs from action.yml at that commit.
+  "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d": {
     inputs: [
       "command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr",
       "comment-on-pr-number", "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel",
-      "message", "config-map", "expect-no-changes", "diff", "replace", "target", "target-dependents", "policyPacks",
-      "policyPackConfigs", "refresh", "upsert", "remove", "edit-pr-comment", "color", "exclude-protected", "plan",
-      "suppress-outputs", "suppress-progress", "always-include-summary",
+      "message", "config-map", "expect-no-changes", "diff", "replace", "exclude", "exclude-dependents", "target",
+      "target-dependents", "policyPacks", "policyPackConfigs", "refresh", "upsert", "remove", "edit-pr-comment",
+      "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress", "always-include-summary",
+      "continue-on-error", "log-verbosity", "log-flow", "debug",
     ],
-    required: ["command", "stack-name", "policyPacks"],
+    // The CLI version is pinned too: the action's default is the range ^3 (src/config.ts).
+    required: ["command", "stack-name", "policyPacks", "pulumi-version"],
   },
 };

@@ -13,8 +13,20 @@ const workflowDir = join(root, ".github/workflows");
 const workflowFiles = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f)).sort();
 const localActionDirs = readdirSync(join(root, ".github/actions")).sort();
 
-/** Self-hosted runner labels we declare (what actionlint.yaml's `self-hosted-runner.labels` would list). */
-const CUSTOM_RUNNER_LABELS = ["platform-deploy"];
+/** Self-hosted runner labels, as .github/actionlint.yaml declares them for the standard actionlint CLI. */
+const CUSTOM_RUNNER_LABELS = readActionlintLabels();
+
+/** The `self-hosted-runner.labels` of .github/actionlint.yaml. */
+function readActionlintLabels(): string[] {
+  const config: unknown = parse(readFileSync(join(root, ".github/actionlint.yaml"), "utf8"));
+  const runner = (config as { "self-hosted-runner"?: { labels?: unknown } })["self-hosted-runner"];
+  const labels = runner?.labels;
+  assert.ok(Array.isArray(labels) && labels.every((l) => typeof l === "string"), ".github/actionlint.yaml self-hosted-runner.labels is a list of strings");
+  return labels as string[];
+}
+
+/** The pulumi/actions ref every workflow uses (pinned commit of v7.0.0). */
+const PULUMI_ACTION = "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d";
 
 type Node = Record<string, unknown>;
 
@@ -142,12 +154,15 @@ test("every action is pinned to a reviewed ref and receives only inputs it decla
   assert.ok(uses.length >= 20, `found ${uses.length} uses`);
   assert.deepEqual(uses.flatMap(checkUse), []);
   const tagged = uses.filter((u) => !u.uses.startsWith("./") && !/@[0-9a-f]{40}$/.test(u.uses)).map((u) => u.uses);
-  assert.deepEqual([...new Set(tagged)], ["pulumi/actions@v6"], "only pulumi/actions is on a tag");
+  assert.deepEqual([...new Set(tagged)], [], "every third-party action is pinned to a commit SHA, pulumi/actions included");
 });
 
 test("the input check catches an undeclared input, a missing required one and an unpinned action", () => {
-  const pulumi: Use = { where: "t", uses: "pulumi/actions@v6", with: { command: "up", "stack-name": "staging", policyPacks: "policies", "policy-packs": "x" } };
-  assert.deepEqual(checkUse(pulumi), ['t: input "policy-packs" is not declared by pulumi/actions@v6']);
+  const pulumi: Use = { where: "t", uses: PULUMI_ACTION, with: { command: "up", "stack-name": "staging", policyPacks: "policies", "pulumi-version": "3.270.0", "policy-packs": "x" } };
+  assert.deepEqual(checkUse(pulumi), [`t: input "policy-packs" is not declared by ${PULUMI_ACTION}`]);
+  const floating: Use = { where: "t", uses: PULUMI_ACTION, with: { command: "up", "stack-name": "staging", policyPacks: "policies" } };
+  assert.deepEqual(checkUse(floating), [`t: ${PULUMI_ACTION} needs input "pulumi-version"`]);
+  assert.match(checkUse({ where: "t", uses: "pulumi/actions@v6", with: {} })[0], /not pinned/);
   const aws: Use = { where: "t", uses: "aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502", with: { "aws-region": "us-west-1", "aws-access-key-id": "x" } };
   assert.deepEqual(checkUse(aws), ['t: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502 needs input "role-to-assume"']);
   assert.match(checkUse({ where: "t", uses: "actions/checkout@v4", with: {} })[0], /not pinned/);
@@ -155,33 +170,156 @@ test("the input check catches an undeclared input, a missing required one and an
   assert.deepEqual(checkUse(local), ['t: input "key" is not declared by ./.github/actions/deploy-ssh-agent', 't: ./.github/actions/deploy-ssh-agent needs input "private-key"']);
 });
 
-test("preview: checks and both views run per stack; the cloud preview skips forks and the offline plan needs no secret", () => {
+test("preview: checks and the offline plan run per stack for every PR; the cloud preview skips forks and the offline plan needs no secret", () => {
   const preview = readWorkflow("preview.yml");
   assert.deepEqual(Object.keys(rec(preview.on, "on")), ["pull_request"]);
   const j = jobs(preview);
-  assert.deepEqual(steps(j.check, "check").map((s) => s.run).filter(Boolean), ["npm ci", "npm run typecheck", "npm test"]);
-  for (const id of ["offline-plan", "cloud-preview"]) {
-    assert.deepEqual(rec(rec(j[id].strategy, "strategy").matrix, "matrix").stack, ["staging", "production"], id);
-  }
+  assert.deepEqual(steps(j.check, "check").map((s) => s.run).filter(Boolean), ["npm ci --ignore-scripts", "npm run typecheck", "npm test"]);
+  assert.deepEqual(rec(rec(j["offline-plan"].strategy, "strategy").matrix, "matrix").stack, ["staging", "production"]);
   assert.equal(j["cloud-preview"].if, "github.event.pull_request.head.repo.full_name == github.repository");
   assert.equal(j["cloud-preview"].needs, "check");
-  const pulumiStep = steps(j["cloud-preview"], "cloud-preview").find((s) => s.uses === "pulumi/actions@v6");
+  const pulumiStep = steps(j["cloud-preview"], "cloud-preview").find((s) => s.uses === PULUMI_ACTION);
   const withs = rec(pulumiStep?.with, "pulumi with");
   assert.deepEqual(
-    { command: withs.command, diff: withs.diff, policyPacks: withs.policyPacks, comment: withs["comment-on-pr"], edit: withs["edit-pr-comment"] },
-    { command: "preview", diff: true, policyPacks: "policies", comment: true, edit: true },
+    { command: withs.command, stack: withs["stack-name"], diff: withs.diff, policyPacks: withs.policyPacks, summary: withs["comment-on-summary"] },
+    { command: "preview", stack: "${{ env.STACK }}", diff: true, policyPacks: "policies", summary: true },
   );
+  assert.equal(rec(j["cloud-preview"].env, "cloud-preview env").STACK, "staging");
 
   const offline = JSON.stringify(j["offline-plan"]);
   assert.doesNotMatch(offline, /secrets\./, "fork PRs have no secrets: the offline plan must not need one");
   const scripts = steps(j["offline-plan"], "offline-plan").map((s) => String(s.run ?? "")).join("\n");
   assert.match(scripts, /npm run --silent plan -- "\$STACK" --json > "\$RUNNER_TEMP\/base\.json"/);
   assert.match(scripts, /npm run --silent plan -- "\$STACK" --json > "\$RUNNER_TEMP\/head\.json"/);
-  assert.match(scripts, /npm run --silent plan -- diff "\$RUNNER_TEMP\/base\.json" "\$RUNNER_TEMP\/head\.json" --json/);
-  assert.match(scripts, /tsx tools\/pr-comment\/cli\.ts "\$RUNNER_TEMP\/diff\.json"\s*\\\s*--stack "\$STACK" --source offline-plan/);
+  assert.match(scripts, /npm run --silent plan -- diff "\$RUNNER_TEMP\/base\.json" "\$RUNNER_TEMP\/head\.json" --json > "\$RUNNER_TEMP\/plan-data\/diff\.json"/);
 });
 
-test("only the comment poster and the cloud preview can write to pull requests; nothing else gets more than contents: read", () => {
+test("H1: no pull-request job can reach a production secret: the cloud preview previews staging only, with the preview environment's secrets", () => {
+  const j = jobs(readWorkflow("preview.yml"));
+  for (const [id, job] of Object.entries(j)) {
+    const text = JSON.stringify(job);
+    if (/secrets\./.test(text)) {
+      assert.equal(job.environment, "preview", `${id} uses secrets, so they must be the preview environment's (read-only, staging only)`);
+    }
+    assert.doesNotMatch(text, /PULUMI_CONFIG_PASSPHRASE/, `${id}: no passphrase that decrypts a stack's secrets`);
+    assert.doesNotMatch(text, /AWS_DEPLOY_ROLE_ARN|DEPLOY_SSH_KEY/, `${id}: no deploy credentials`);
+  }
+  const cloud = j["cloud-preview"];
+  assert.equal(cloud.strategy, undefined, "no matrix: one stack, staging");
+  assert.doesNotMatch(JSON.stringify(cloud), /production/, "the PR's program never runs against the production stack");
+  const perms = rec(cloud.permissions, "cloud-preview permissions");
+  assert.equal(perms["pull-requests"], undefined, "the PR's program runs here: no token that writes to pull requests");
+});
+
+test("H2: no pull-request workflow runs on a self-hosted runner, and every self-hosted label is declared for actionlint", () => {
+  const used = new Set<string>();
+  for (const file of workflowFiles) {
+    const workflow = readWorkflow(file);
+    const triggers = Object.keys(rec(workflow.on, `${file} on`));
+    for (const [id, job] of Object.entries(jobs(workflow))) {
+      const runsOn = job["runs-on"];
+      const labels = typeof runsOn === "string" ? [runsOn] : Array.isArray(runsOn) ? runsOn.map(String) : list(rec(runsOn, "runs-on").labels, `${id} labels`).map(String);
+      if (labels.includes("self-hosted")) {
+        assert.ok(!triggers.some((t) => t.startsWith("pull_request") || t === "workflow_run"), `${file}:${id} is reachable from a pull request and runs on a self-hosted runner`);
+        labels.filter((l) => !["self-hosted", "linux"].includes(l)).forEach((l) => used.add(l));
+      }
+    }
+  }
+  assert.deepEqual([...used].sort(), [...CUSTOM_RUNNER_LABELS].sort());
+});
+
+test("H2/M3: each deploy environment has its own runner label, runs only from main and checks the runner first", () => {
+  const j = jobs(readWorkflow("deploy.yml"));
+  for (const id of ["staging", "production"]) {
+    assert.deepEqual(j[id]["runs-on"], ["self-hosted", "linux", `platform-deploy-${id}`], id);
+    assert.equal(j[id].if, "github.ref == 'refs/heads/main'", id);
+    const first = steps(j[id], id)[0];
+    assert.equal(first.uses, "./.github/actions/deploy-runner-check", `${id}: the runner check comes before anything else`);
+    assert.equal(rec(first.with, "check with").environment, id);
+  }
+});
+
+test("H2: the runner check fails a second job on the same machine, a branch other than main and a GitHub-hosted runner", () => {
+  const script = String(steps(rec(localAction("deploy-runner-check").runs, "runs"), "deploy-runner-check")[0].run);
+  const home = mkdtempSync(join(tmpdir(), "runner-home-"));
+  const run = (env: Record<string, string>) =>
+    spawnSync("bash", ["-c", script], {
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: home,
+        GITHUB_REPOSITORY: "org/platform",
+        GITHUB_WORKFLOW_REF: "org/platform/.github/workflows/deploy.yml@refs/heads/main",
+        GITHUB_REF: "refs/heads/main",
+        GITHUB_RUN_ID: "1",
+        RUNNER_ENVIRONMENT: "self-hosted",
+        DEPLOY_ENVIRONMENT: "staging",
+        ...env,
+      },
+    });
+  assert.equal(run({ GITHUB_WORKFLOW_REF: "org/platform/.github/workflows/deploy.yml@refs/heads/evil" }).status, 1, "another branch's deploy.yml");
+  assert.equal(run({ GITHUB_WORKFLOW_REF: "org/platform/.github/workflows/preview.yml@refs/heads/main" }).status, 1, "another workflow");
+  assert.equal(run({ RUNNER_ENVIRONMENT: "github-hosted" }).status, 1, "a GitHub-hosted runner");
+  assert.equal(run({}).status, 0, "the first job on a fresh machine passes");
+  const second = run({ GITHUB_RUN_ID: "2" });
+  assert.equal(second.status, 1, "the second job on the same machine fails");
+  assert.match(second.stdout, /already ran a job \(staging .* run 1\)/);
+});
+
+test("H2/L1: no npm install runs lifecycle scripts, and every job gets Node 24 from setup-node", () => {
+  for (const file of workflowFiles) {
+    for (const [id, job] of Object.entries(jobs(readWorkflow(file)))) {
+      const s = steps(job, id);
+      for (const line of s.flatMap((x) => String(x.run ?? "").split("\n"))) {
+        if (/\bnpm (ci|install|i)\b/.test(line)) assert.match(line, /--ignore-scripts/, `${file}:${id}: ${line.trim()}`);
+      }
+      const setup = s.filter((x) => String(x.uses).startsWith("actions/setup-node@"));
+      for (const x of setup) assert.equal(rec(x.with, "setup-node with")["node-version"], 24, `${file}:${id}`);
+      if (s.some((x) => /npm /.test(String(x.run ?? "")))) assert.equal(setup.length, 1, `${file}:${id} sets up Node before npm`);
+    }
+  }
+});
+
+test("L1: id-token: write only in jobs that assume an AWS role, and no third-party code runs before the role is assumed", () => {
+  for (const file of workflowFiles) {
+    for (const [id, job] of Object.entries(jobs(readWorkflow(file)))) {
+      const s = steps(job, id);
+      const assume = s.findIndex((x) => String(x.uses).startsWith("aws-actions/configure-aws-credentials@"));
+      const perms = job.permissions === undefined ? {} : rec(job.permissions, `${id}.permissions`);
+      assert.equal(perms["id-token"] === "write", assume >= 0, `${file}:${id}: id-token: write exactly where an AWS role is assumed`);
+      for (const x of s.slice(0, Math.max(assume, 0))) {
+        const run = String(x.run ?? "");
+        assert.ok(x.uses !== undefined || run === "npm ci --ignore-scripts", `${file}:${id}: "${run}" runs before the OIDC role is assumed`);
+      }
+    }
+  }
+});
+
+test("M2: the Pulumi CLI is pinned to the version of the @pulumi/pulumi SDK in package.json", () => {
+  const pkg: unknown = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const sdk = (pkg as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"];
+  const pulumiSteps = allUses().filter((u) => u.uses.startsWith("pulumi/actions@"));
+  assert.equal(pulumiSteps.length, 3, "staging and production up, staging preview");
+  for (const u of pulumiSteps) assert.equal(u.with["pulumi-version"], sdk, u.where);
+});
+
+test("M1: the offline comment is rendered by the default branch's code from the PR's data; the PR uploads no comment text", () => {
+  const offline = jobs(readWorkflow("preview.yml"))["offline-plan"];
+  const upload = steps(offline, "offline-plan").find((s) => String(s.uses).startsWith("actions/upload-artifact@"));
+  assert.equal(rec(upload?.with, "upload with").path, "${{ runner.temp }}/plan-data");
+  const scripts = steps(offline, "offline-plan").map((s) => String(s.run ?? "")).join("\n");
+  assert.doesNotMatch(scripts, /plan-data\/comment\.md|> "\$RUNNER_TEMP\/plan-data\/[^"]*\.md"/, "no rendered comment in the artifact");
+
+  const poster = jobs(readWorkflow("preview-comment.yml")).post;
+  const s = steps(poster, "post");
+  const checkout = s.find((x) => String(x.uses).startsWith("actions/checkout@"));
+  assert.equal(rec(checkout?.with, "checkout with").ref, undefined, "the poster checks out the default branch, never the PR");
+  assert.equal(rec(checkout?.with, "checkout with")["sparse-checkout"], undefined, "the whole default branch: its tools/pr-comment renders");
+  assert.ok(s.some((x) => x.run === "npm ci --ignore-scripts"));
+  assert.equal(s[s.length - 1].uses, "./.github/actions/upsert-plan-comment");
+});
+
+test("only the comment poster can write to pull requests; nothing else gets more than contents: read", () => {
   const writers: string[] = [];
   for (const file of workflowFiles) {
     const workflow = readWorkflow(file);
@@ -196,10 +334,7 @@ test("only the comment poster and the cloud preview can write to pull requests; 
       }
     }
   }
-  assert.deepEqual(writers.sort(), ["preview-comment.yml:post", "preview.yml:cloud-preview"]);
-  const poster = jobs(readWorkflow("preview-comment.yml")).post;
-  const checkout = steps(poster, "post").find((s) => String(s.uses).startsWith("actions/checkout@"));
-  assert.equal(rec(checkout?.with, "checkout with").ref, undefined, "the poster checks out the default branch, never the PR");
+  assert.deepEqual(writers.sort(), ["preview-comment.yml:post"]);
 });
 
 test("deploy: staging, then production behind its environment; rollouts of one stack are serialized and never cancelled", () => {
@@ -217,7 +352,7 @@ test("deploy: staging, then production behind its environment; rollouts of one s
   });
   assert.deepEqual(groups, ["pulumi-up-staging", "pulumi-up-production"]);
   for (const id of ["staging", "production"]) {
-    const up = steps(j[id], id).find((s) => s.uses === "pulumi/actions@v6");
+    const up = steps(j[id], id).find((s) => s.uses === PULUMI_ACTION);
     const withs = rec(up?.with, `${id} pulumi with`);
     assert.equal(withs.command, "up");
     assert.equal(withs["stack-name"], "${{ env.STACK }}");
@@ -228,15 +363,17 @@ test("deploy: staging, then production behind its environment; rollouts of one s
 test("deploy: reaches the nodes from the admin-network runner with an agent-held key and never disables host-key checking", () => {
   const j = jobs(readWorkflow("deploy.yml"));
   for (const id of ["staging", "production"]) {
-    assert.deepEqual(j[id]["runs-on"], ["self-hosted", "linux", "platform-deploy"], id);
     const s = steps(j[id], id);
     const agent = s.findIndex((x) => x.uses === "./.github/actions/deploy-ssh-agent");
-    const up = s.findIndex((x) => x.uses === "pulumi/actions@v6");
+    const up = s.findIndex((x) => x.uses === PULUMI_ACTION);
     assert.ok(agent >= 0 && agent < up, `${id}: the agent starts before pulumi up`);
     assert.equal(rec(s[agent].with, "agent with")["private-key"], "${{ secrets.DEPLOY_SSH_KEY }}");
     const stop = s.find((x) => x.run === "ssh-agent -k || true");
     assert.equal(stop?.if, "always()", `${id}: the agent is stopped even on failure`);
   }
+  const agentScript = String(steps(rec(localAction("deploy-ssh-agent").runs, "runs"), "deploy-ssh-agent")[0].run);
+  assert.match(agentScript, /ssh-add -t \d+ -/, "the key expires in the agent");
+  assert.doesNotMatch(agentScript, /ssh-add[^\n]*2>\s*\/dev\/null/, "a failure to load the key is not hidden");
   const everything = [
     ...workflowFiles.map((f) => readFileSync(join(workflowDir, f), "utf8")),
     ...localActionDirs.flatMap((d) => readdirSync(join(root, ".github/actions", d)).map((f) => readFileSync(join(root, ".github/actions", d, f), "utf8"))),
