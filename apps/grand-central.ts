@@ -40,7 +40,7 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig, 
   const app = new App(APP, ctx);
   const name = app.prefix;
   const tags = app.tags;
-  const provider = new aws.Provider(name, { region: config.region }, app.childOptions);
+  const provider = new aws.Provider(name, { region: config.region, defaultTags: { tags } }, app.childOptions);
   const inRegion = { ...app.childOptions, providers: { aws: provider } };
 
   const registry = new EcrRepository(name, { repositoryName: name, keepImages: config.keepImages, stateful: statefulOptions(ctx), tags }, inRegion);
