@@ -18,6 +18,14 @@ export interface S3SecretFileArgs {
   readerRoleNames: Record<string, pulumi.Input<string>>;
 }
 
+/** Checks {@link S3SecretFileArgs}; throws naming the argument. */
+export function validateS3SecretFileArgs(name: string, args: Pick<S3SecretFileArgs, "bucket" | "key">): void {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucket)) throw new Error(`S3SecretFile ${name}: args.bucket is not an S3 bucket name: ${JSON.stringify(args.bucket)}`);
+  if (args.key === "" || args.key.startsWith("/") || /[*?]/.test(args.key)) {
+    throw new Error(`S3SecretFile ${name}: args.key must be an exact key without a leading '/', '*' or '?', got ${JSON.stringify(args.key)}`);
+  }
+}
+
 /**
  * One secret file in S3, written by the program (so what it holds is declared, not copied by hand),
  * encrypted at rest, readable by exactly the given roles and by nobody else through this program.
@@ -28,9 +36,7 @@ export class S3SecretFile extends pulumi.ComponentResource {
 
   constructor(name: string, args: S3SecretFileArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:aws:S3SecretFile", name, {}, opts);
-    if (args.key === "" || args.key.startsWith("/") || /[*?]/.test(args.key)) {
-      throw new Error(`S3SecretFile ${name}: key must be an exact key without a leading '/', '*' or '?', got ${JSON.stringify(args.key)}`);
-    }
+    validateS3SecretFileArgs(name, args);
     new aws.s3.BucketObject(
       name,
       {
