@@ -42,7 +42,10 @@ export const ERROR_LOG_MARKER = "[ERROR]";
 
 /** CouchDB's HTTP port (apache/couchdb-docker 3.3.3 Dockerfile `EXPOSE 5984`). */
 export const COUCHDB_PORT = 5984;
-/** Admin user created by the image's entrypoint from `COUCHDB_USER`/`COUCHDB_PASSWORD` (couchdb-docker README: required from 3.0). */
+/**
+ * Admin user created by the image's entrypoint from `COUCHDB_USER`/`COUCHDB_PASSWORD` (couchdb-docker README:
+ * required from 3.0), written to local.d/docker.ini only while no `admin` entry exists (3.3.3 docker-entrypoint.sh line 68).
+ */
 export const COUCHDB_ADMIN_USER = "admin";
 /**
  * System databases: with `[couchdb] single_node = true` CouchDB creates `_users`, `_replicator` and
