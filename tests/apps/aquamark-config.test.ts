@@ -119,3 +119,20 @@ test("bad mail settings stop the program before any resource is registered", asy
   assert.ok(outcome.problems?.some((p) => p.startsWith("platform:apps.aquamark.mail.port: got 465")));
   assert.ok(outcome.problems?.some((p) => p.startsWith("platform:apps.aquamark.database.engineVersion: got \"18\"")));
 });
+
+test("an analytics ID with a newline is refused: it would add variables to the containers' env file", () => {
+  const program = toProgramConfig(readStackConfig(projectRoot(), "staging"));
+  const secrets = JSON.parse(program.values["platform:secrets"] ?? "{}") as { aquamark: Record<string, unknown> };
+  secrets.aquamark.analyticsId = "G-ABC\nPYTHONWARNINGS=x";
+  const values = { ...program.values, "platform:secrets": JSON.stringify(secrets) };
+  assert.throws(
+    () => parsePlatformConfig({ values, secretKeys: new Set(program.secretKeys) }, "staging"),
+    (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith("platform:secrets.aquamark.analyticsId: got [secret]; a Google Analytics ID")),
+  );
+});
+
+test("an image source that is not an https URL is a config error naming the key", () => {
+  const found = problems(["apps.aquamark.imageSource=git@github.com:Radhika-Envision/Upmark.git"]);
+  assert.equal(found.length, 1, found.join(" | "));
+  assert.match(found[0], /^platform:apps\.aquamark\.imageSource: got .*an https:\/\/ git repository URL/);
+});
