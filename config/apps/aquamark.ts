@@ -218,8 +218,7 @@ export type AquamarkConfig = z.infer<typeof aquamarkConfig>;
 
 /** Secrets of `aquamark` (secret config `platform:secrets`, key `aquamark`): app settings that come from outside. */
 export const aquamarkSecrets = z.strictObject({
-  /** Google Analytics ID (`ANALYTICS_ID`). Default: none. */
-  // One line: it lands in an env file, where a newline would add variables (security review L4).
+  /** Google Analytics ID (`ANALYTICS_ID`), one line: it lands in an env file, where a line break would add variables (security review L4). Default: none. */
   analyticsId: z
     .string()
     .regex(/^[^\r\n\0]+$/, "a Google Analytics ID such as G-XXXXXXX on one line (it is written to an env file, where a line break would add variables)")
