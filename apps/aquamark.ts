@@ -7,26 +7,52 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COLOURS, type Colour, otherColour, type SecretValues } from "../config";
 import type { AquamarkConfig, AquamarkSecrets } from "../config/apps/aquamark";
+import YAML from "yaml";
 import { Alarms } from "../components/aws/alarms";
 import { ColourLoadBalancer } from "../components/aws/colour-load-balancer";
 import { type ContainerHostSpec, renderContainerHostCloudInit } from "../components/aws/container-host-cloud-init";
+import { EcrRepository } from "../components/aws/ecr-repository";
 import { Fleet, type FleetPolicyStatement } from "../components/aws/fleet";
+import { GitImageBuild } from "../components/aws/git-image-build";
 import { Network } from "../components/aws/network";
 import { ParameterSet } from "../components/aws/parameter-set";
 import { Postgres } from "../components/aws/postgres";
 import { App, type AppContext, statefulOptions } from "./context";
+import * as contract from "./contracts/aquamark";
+import { type Daemon, DAEMONS } from "./contracts/aquamark";
 
 const APP = "aquamark";
-/** The app's image on Docker Hub; the tag per colour comes from config. */
-export const AQUAMARK_IMAGE = "vpac/aquamark";
-/** The container serves on 8000; the seed published it on the host's port 80 (`-p 80:8000`). */
-const CONTAINER_PORT = 8000;
+/** The seed published the container on the host's port 80 (`-p 80:8000`). */
 const HOST_PORT = 80;
-/** Answers "Web services are UP" without authentication (seed: the default /index.html needs a login). */
-const HEALTH_PATH = "/ping";
-/** The daemons, as the seed starts them from the web image. */
-export const DAEMONS = { recalculate: ["python3", "./server/recalculate.py"], notifications: ["python3", "./server/notifications.py"] } as const;
-type Daemon = keyof typeof DAEMONS;
+
+/** The mail settings a daemon's YAML file carries. */
+export interface DaemonMail {
+  host: string;
+  port: number;
+  sender: string;
+  errorRecipient: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * A daemon's config file: the image's own file (its templates and intervals) with the mail keys
+ * filled in. The mount hides the image's file, so every key the daemon reads is written here.
+ */
+export function renderDaemonConfig(daemon: Daemon, mail: DaemonMail): string {
+  const doc: Record<string, string | number | boolean> = {
+    SMTP_SERVER: mail.host,
+    SMTP_PORT: mail.port,
+    // server/mail.py: `if config['SMTP_USE_TLS']: smtp.starttls()`; never send credentials in clear.
+    SMTP_USE_TLS: true,
+    SMTP_USERNAME: mail.username,
+    SMTP_PASSWORD: mail.password,
+    MESSAGE_SEND_FROM: mail.sender,
+    ERROR_SEND_TO: mail.errorRecipient,
+    ...contract.DAEMON_FILE_DEFAULTS[daemon],
+  };
+  return YAML.stringify(doc, { lineWidth: 0 });
+}
 
 /**
  * `alembic upgrade head` under a Postgres advisory lock, so instances booting together migrate one
@@ -42,7 +68,7 @@ export const MIGRATE_COMMAND = [
     'engine = sqlalchemy.create_engine(os.environ["DATABASE_URL"])',
     "with engine.connect() as conn:",
     '    conn.execute(sqlalchemy.text("SELECT pg_advisory_lock(2020020)"))',
-    '    sys.exit(subprocess.call(["alembic", "upgrade", "head"]))',
+    `    sys.exit(subprocess.call(${JSON.stringify(contract.MIGRATE)}))`,
   ].join("\n"),
 ];
 
@@ -70,6 +96,8 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
       snapshotIdentifier: config.database.snapshotIdentifier,
       databaseName: APP,
       username: APP,
+      // The image's libpq 9.3 cannot do SCRAM (contracts/aquamark.ts PASSWORD_ENCRYPTION).
+      parameters: { password_encryption: contract.PASSWORD_ENCRYPTION },
       protect: statefulOptions(ctx).protect,
     },
     opts,
@@ -82,18 +110,40 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
     {
       path: parameterPath,
       values: {
-        DATABASE_URL: database.connectionUrl,
-        MAIL_SERVER: config.mail.host,
-        MAIL_PORT: String(config.mail.port),
-        MAIL_SENDER: config.mail.sender,
-        MAIL_USERNAME: secrets.mailUsername,
-        MAIL_PASSWORD: secrets.mailPassword,
-        ...(secrets.analyticsId !== undefined ? { ANALYTICS_ID: secrets.analyticsId } : {}),
-        ...(config.bucket !== undefined ? { AWS_DEFAULT_REGION: config.region } : {}),
+        [contract.ENV.databaseUrl]: database.connectionUrl,
+        ...(secrets.analyticsId !== undefined ? { [contract.ENV.analyticsId]: secrets.analyticsId } : {}),
       },
     },
     opts,
   );
+  // The daemons' YAML files, one SecureString each (they hold the SMTP password); not under the env path.
+  const daemonFiles = new ParameterSet(
+    app.name("daemon-config"),
+    {
+      path: `/${APP}/${ctx.stack}/files`,
+      kind: "files",
+      values: Object.fromEntries(
+        (Object.keys(DAEMONS) as Daemon[]).map((d) => [
+          DAEMONS[d].configFile,
+          pulumi
+            .all([secrets.mailUsername, secrets.mailPassword])
+            .apply(([username, password]) => renderDaemonConfig(d, { ...config.mail, username, password })),
+        ]),
+      ),
+    },
+    opts,
+  );
+
+  // Built from the upstream repository: no image was ever published (contracts/aquamark.ts SOURCE_REPOSITORY).
+  const registry = new EcrRepository(app.name("images"), { repositoryName: app.prefix, keepImages: config.keepImages, stateful: statefulOptions(ctx), tags: app.tags }, opts);
+  const images = Object.fromEntries(
+    [...new Set(COLOURS.map((c) => config.versions[c]))].map((version) => [
+      version,
+      new GitImageBuild(app.name(`image-${version}`), { repositoryUrl: registry.repositoryUrl, source: config.imageSource, ref: version, contextPath: contract.BUILD_CONTEXT }, opts).imageRef,
+    ]),
+  );
+  const image = (c: Colour) => images[config.versions[c]];
+  const ecrRegistry = registry.repositoryUrl.apply((url) => url.split("/")[0]);
 
   const zoneId = config.dnsZone.id ?? aws.route53.getZoneOutput({ name: config.dnsZone.name, privateZone: false }, { provider }).zoneId;
   const loadBalancer = new ColourLoadBalancer(
@@ -107,39 +157,33 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
       live,
       canaryPercent: config.canaryPercent,
       targetPort: HOST_PORT,
-      healthCheckPath: HEALTH_PATH,
+      healthCheckPath: contract.HEALTH_PATH,
       deletionProtection: ctx.protectState,
     },
     opts,
   );
 
-  // The seed gave the app an IAM user's keys for its bucket; the instance role replaces them.
-  const policyStatements: FleetPolicyStatement[] = [
-    { actions: ["ssm:GetParametersByPath"], resources: [settings.pathArn, settings.parametersArn] },
-    ...(config.bucket !== undefined
-      ? [
-          { actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::${config.bucket}`] },
-          { actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [`arn:aws:s3:::${config.bucket}/*`] },
-        ]
-      : []),
+  // No S3 grant: the app stores files in the database unless given access keys (contracts/aquamark.ts S3_ENV_NOT_SET).
+  const pullImages: FleetPolicyStatement[] = [
+    { actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+    { actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], resources: [registry.arn] },
   ];
+  const readSettings: FleetPolicyStatement = { actions: ["ssm:GetParametersByPath"], resources: [settings.pathArn, settings.parametersArn] };
   const common = {
     vpcId: network.vpcId,
     subnetIds: network.privateSubnetIds,
     securityGroupIds: [database.clientSecurityGroupId],
-    policyStatements,
     logRetentionDays: config.logRetentionDays,
-    // Containers reach the instance role only when the app needs it (its bucket).
-    metadataHopLimit: config.bucket !== undefined ? (2 as const) : (1 as const),
+    // Containers never need the instance role.
+    metadataHopLimit: 1 as const,
   };
-  const fleetOpts: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [settings] };
-  const image = (c: Colour) => `${AQUAMARK_IMAGE}:${config.versions[c]}`;
-  const hostSpec = (logGroupName: string, rest: Pick<ContainerHostSpec, "setup" | "services">): ContainerHostSpec => ({
-    region: config.region,
-    parameterPath,
-    logGroupName,
-    ...rest,
-  });
+  const fleetOpts: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [settings, daemonFiles] };
+  // Set on every container: PORT (the Dockerfile's default moved from 8000 to 80 in v1.5.0) and DEV_MODE off.
+  const environment = { [contract.ENV.port]: String(contract.PORT), [contract.ENV.devMode]: "False" };
+  const hostSpec = (logGroupName: string, rest: Pick<ContainerHostSpec, "setup" | "services">): pulumi.Output<string> =>
+    ecrRegistry.apply((registryHost) =>
+      renderContainerHostCloudInit({ region: config.region, parameterPath, logGroupName, ecrRegistry: registryHost, ...rest }),
+    );
 
   const web = Object.fromEntries(
     COLOURS.map((c) => {
@@ -149,14 +193,15 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
         app.name(`web-${c}`),
         {
           ...common,
+          policyStatements: [readSettings, ...pullImages],
           instanceType: config.fleet.instanceType,
           imageId: sizes.machineImage,
-          userData: renderContainerHostCloudInit(
+          userData: image(c).apply((ref) =>
             hostSpec(logGroupName, {
               // Migrations before the web container: a new version's instances fail their health
               // check (and take no traffic) until the schema is at its head.
-              setup: [{ name: "migrate", image: image(c), command: [...MIGRATE_COMMAND] }],
-              services: [{ name: APP, image: image(c), ports: [{ host: HOST_PORT, container: CONTAINER_PORT }] }],
+              setup: [{ name: "migrate", image: ref, command: [...MIGRATE_COMMAND], environment }],
+              services: [{ name: APP, image: ref, environment, ports: [{ host: HOST_PORT, container: contract.PORT }] }],
             }),
           ),
           minSize: sizes.min,
@@ -180,13 +225,29 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
   const daemons = Object.fromEntries(
     (Object.keys(DAEMONS) as Daemon[]).map((d) => {
       const logGroupName = `/${APP}/${ctx.stack}/${d}`;
+      const configParameterName = `${daemonFiles.path}/${DAEMONS[d].configFile}`;
+      const configParameter = pulumi.interpolate`${daemonFiles.pathArn}/${DAEMONS[d].configFile}`;
       const fleet = new Fleet(
         app.name(d),
         {
           ...common,
+          policyStatements: [readSettings, ...pullImages, { actions: ["ssm:GetParameter"], resources: [configParameter] }],
           instanceType: config.daemons.instanceType,
           imageId: config.fleet[live].machineImage,
-          userData: renderContainerHostCloudInit(hostSpec(logGroupName, { setup: [], services: [{ name: d, image: image(live), command: [...DAEMONS[d]] }] })),
+          userData: image(live).apply((ref) =>
+            hostSpec(logGroupName, {
+              setup: [],
+              services: [
+                {
+                  name: d,
+                  image: ref,
+                  command: [...DAEMONS[d].command],
+                  environment,
+                  files: [{ parameterName: configParameterName, containerPath: `${contract.CONFIG_DIR}/${DAEMONS[d].configFile}` }],
+                },
+              ],
+            }),
+          ),
           minSize: 1,
           maxSize: 1,
           desiredCapacity: 1,
@@ -228,6 +289,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
     databaseEndpoint: database.endpoint,
     alarmTopicArn: alarms.topicArn,
     settingsPath: parameterPath,
+    imageRepositoryUrl: registry.repositoryUrl,
     vpcId: network.vpcId,
   });
 }

@@ -1,35 +1,51 @@
 /**
- * The `grand-central` app (seed 004): the app and CouchDB as one ECS task on a single EC2 container
- * instance, CouchDB's files on an EBS volume that every replacement instance attaches and mounts at
- * boot, images in a private ECR repository, the app's secrets read from S3 through the task role.
- * No colours: two CouchDBs must never run on the same files, so there is one copy at a time.
+ * The `grand-central` app (seed 004): a worker that polls SQS (no HTTP server) and CouchDB, as one
+ * ECS task on a single EC2 container instance, CouchDB's files on an EBS volume that every
+ * replacement instance attaches and mounts at boot, the app image built from the upstream repository
+ * into a private ECR repository, its secrets.yml written to S3 by the program (with the generated
+ * CouchDB URL) and read by the app through the task role. No colours: two CouchDBs must never run on
+ * the same files, so there is one copy at a time.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
-import type { GrandCentralConfig } from "../config/apps/grand-central";
+import YAML from "yaml";
+import type { SecretValues } from "../config";
+import type { GrandCentralConfig, GrandCentralSecrets } from "../config/apps/grand-central";
+import { Alarms } from "../components/aws/alarms";
 import { EbsDataVolume } from "../components/aws/ebs-data-volume";
 import { EcrRepository } from "../components/aws/ecr-repository";
 import { EcsEc2Cluster } from "../components/aws/ecs-ec2-cluster";
 import { EcsEc2Service } from "../components/aws/ecs-ec2-service";
-import { S3SecretsAccess } from "../components/aws/s3-secrets-access";
+import { GitImageBuild } from "../components/aws/git-image-build";
+import { S3SecretFile } from "../components/aws/s3-secret-file";
 import { App, type AppContext, statefulOptions } from "./context";
+import * as contract from "./contracts/grand-central";
 
 const APP = "grand-central";
-/** CouchDB's port inside the instance; published on the host for Fauxton, closed by the security group. */
-const COUCHDB_PORT = 5984;
 /** Where the data volume is mounted on the instance (seed 004, The Database, step 4). */
 const VOLUME_MOUNT = "/opt/couchdb";
-const COUCHDB_ADMIN_USER = "admin";
+/** The couchdb container's name, and so its host name for the app over the task's link. */
+const COUCHDB = "couchdb";
 
-export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig): Record<string, unknown> {
+/**
+ * secrets.yml as the app reads it (`YAML.safeLoad(...)[mode]`): the operator's production section
+ * with `pouchdb.database` set to the CouchDB URL. Pure, for tests.
+ */
+export function renderSecretsYml(production: Record<string, unknown>, couchdbUrl: string): string {
+  return YAML.stringify({ [contract.MODE]: { ...production, pouchdb: { database: couchdbUrl } } }, { lineWidth: 0 });
+}
+
+export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig, secrets: SecretValues<GrandCentralSecrets>): Record<string, unknown> {
   const app = new App(APP, ctx);
   const name = app.prefix;
   const tags = app.tags;
-  const provider = new aws.Provider(name, { region: config.region }, app.childOptions);
+  const provider = new aws.Provider(name, { region: config.region, defaultTags: { tags } }, app.childOptions);
   const inRegion = { ...app.childOptions, providers: { aws: provider } };
 
   const registry = new EcrRepository(name, { repositoryName: name, keepImages: config.keepImages, stateful: statefulOptions(ctx), tags }, inRegion);
+  // Built from the upstream repository at a pinned ref (seed 004 pushed a local build by hand).
+  const image = new GitImageBuild(`${name}-image`, { repositoryUrl: registry.repositoryUrl, source: config.imageSource, ref: config.imageTag }, inRegion);
 
   // The volume depends on nothing but the zone and size: no image roll or instance change can replace it.
   const dataVolume = new EbsDataVolume(
@@ -43,8 +59,9 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig):
     {
       availabilityZone: config.availabilityZone,
       instanceType: config.instanceType,
-      publicPorts: [config.appPort],
-      restrictedPorts: [{ port: COUCHDB_PORT, cidrs: config.fauxtonAdminCidrs }],
+      // The app serves nothing (contracts/grand-central.ts LISTENS): no public port at all.
+      publicPorts: [],
+      restrictedPorts: [{ port: contract.COUCHDB_PORT, cidrs: config.fauxtonAdminCidrs }],
       dataVolume: {
         volumeId: dataVolume.volumeId,
         volumeArn: dataVolume.arn,
@@ -59,8 +76,9 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig):
   );
 
   const couchdbPassword = new random.RandomPassword(`${name}-couchdb-admin`, { length: 32, special: false }, app.childOptions);
+  // Reached over the task's link by container name; letters and digits only, so the URL needs no escaping.
+  const couchdbUrl = pulumi.interpolate`http://${contract.COUCHDB_ADMIN_USER}:${couchdbPassword.result}@${COUCHDB}:${contract.COUCHDB_PORT}/${config.couchdbDatabase}`;
 
-  const firstSecrets = config.secretsObjects[0];
   const service = new EcsEc2Service(
     name,
     {
@@ -74,35 +92,40 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig):
       ],
       containers: [
         {
-          name: "couchdb",
+          // Run once per task start: CouchDB then creates its system databases when missing (idempotent).
+          name: "couchdb-single-node",
+          image: `couchdb:${config.couchdbVersion}`,
+          essential: false,
+          memoryReservationMiB: 16,
+          command: ["sh", "-c", `printf '%s' "$INI" > /opt/couchdb/etc/local.d/${contract.SINGLE_NODE_INI_FILE}`],
+          environment: { INI: contract.SINGLE_NODE_INI },
+          mounts: [{ volume: "couch-etc", containerPath: "/opt/couchdb/etc/local.d" }],
+        },
+        {
+          name: COUCHDB,
           image: `couchdb:${config.couchdbVersion}`,
           memoryReservationMiB: 512,
-          ports: [COUCHDB_PORT],
-          environment: { COUCHDB_USER: COUCHDB_ADMIN_USER },
+          ports: [contract.COUCHDB_PORT],
+          environment: { COUCHDB_USER: contract.COUCHDB_ADMIN_USER },
           secrets: ["COUCHDB_PASSWORD"],
+          startAfterSuccessOf: ["couchdb-single-node"],
           mounts: [
             { volume: "couch-data", containerPath: "/opt/couchdb/data" },
             { volume: "couch-etc", containerPath: "/opt/couchdb/etc/local.d" },
           ],
         },
         {
-          name: "grand-central",
-          image: pulumi.interpolate`${registry.repositoryUrl}:${config.imageTag}`,
+          name: APP,
+          image: image.imageRef,
           memoryReservationMiB: 256,
-          ports: [config.appPort],
-          links: ["couchdb"],
-          startAfter: ["couchdb"],
+          links: [COUCHDB],
+          startAfter: [COUCHDB],
+          // Everything else (CouchDB URL, SQS keys and queue) comes from secrets.yml.
           environment: {
-            PORT: String(config.appPort),
-            // Reached over the task's private link; the seed used localhost.localdomain:5984.
-            COUCHDB_URL: `http://couchdb:${COUCHDB_PORT}`,
-            COUCHDB_USER: COUCHDB_ADMIN_USER,
-            AWS_REGION: config.region,
-            SECRETS_S3_BUCKET: firstSecrets.bucket,
-            SECRETS_S3_KEY: firstSecrets.key,
-            SECRETS_S3_OBJECTS: config.secretsObjects.map((o) => `s3://${o.bucket}/${o.key}`).join(" "),
+            [contract.ENV.mode]: contract.MODE,
+            [contract.ENV.secretsBucket]: config.secretsBucket,
+            [contract.ENV.region]: config.region,
           },
-          secrets: ["COUCHDB_PASSWORD"],
         },
       ],
       placementExpressions: cluster.volumePlacement ? [cluster.volumePlacement] : [],
@@ -116,20 +139,41 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig):
     inRegion,
   );
 
-  new S3SecretsAccess(
+  // The hand-over of the generated password: the program writes the file the app downloads.
+  const secretsFile = new S3SecretFile(
     `${name}-secrets`,
-    { roleName: service.taskRoleName, objects: config.secretsObjects, kmsKeyArn: config.secretsKmsKeyArn },
+    {
+      bucket: config.secretsBucket,
+      key: contract.SECRETS_KEY,
+      content: pulumi.all([pulumi.output(secrets.production), couchdbUrl]).apply(([production, url]) => renderSecretsYml(production, url)),
+      contentType: "application/x-yaml",
+      kmsKeyArn: config.secretsKmsKeyArn,
+      readerRoleNames: { task: service.taskRoleName },
+    },
+    inRegion,
+  );
+
+  const alarms = new Alarms(
+    `${name}-alarms`,
+    {
+      email: config.alertEmail,
+      ecsServices: { [APP]: { clusterName: cluster.clusterName, serviceName: service.serviceName } },
+      logErrors: { [APP]: { logGroupName: service.logGroupName, pattern: `"${contract.ERROR_LOG_MARKER}"` } },
+      sqsQueues: config.sqsQueueName !== undefined ? { [APP]: { queueName: config.sqsQueueName, maxAgeSeconds: config.maxMessageAgeSeconds } } : {},
+    },
     inRegion,
   );
 
   return app.done({
-    serviceUrl: pulumi.interpolate`http://${cluster.publicIp ?? ""}:${config.appPort}`,
     repositoryUrl: registry.repositoryUrl,
+    image: image.imageRef,
+    secretsUrl: secretsFile.url,
     volumeId: dataVolume.volumeId,
     clusterName: cluster.clusterName,
     logGroup: service.logGroupName,
-    fauxtonUrl: config.fauxtonAdminCidrs.length > 0 ? pulumi.interpolate`http://${cluster.publicIp ?? ""}:${COUCHDB_PORT}/_utils/` : undefined,
-    couchdbAdminUser: COUCHDB_ADMIN_USER,
+    alarmTopicArn: alarms.topicArn,
+    fauxtonUrl: config.fauxtonAdminCidrs.length > 0 ? pulumi.interpolate`http://${cluster.publicIp ?? ""}:${contract.COUCHDB_PORT}/_utils/` : undefined,
+    couchdbAdminUser: contract.COUCHDB_ADMIN_USER,
     couchdbAdminPassword: pulumi.secret(couchdbPassword.result),
   });
 }

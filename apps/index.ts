@@ -21,6 +21,6 @@ export async function deployEnabledApps(config: PlatformConfig): Promise<Record<
   if (apps.topobank?.enabled) outputs.topobank = deployTopobank(ctx, apps.topobank, required("topobank", secrets.topobank));
   if (apps.aquamark?.enabled) outputs.aquamark = deployAquamark(ctx, apps.aquamark, required("aquamark", secrets.aquamark));
   if (apps.ramascene?.enabled) outputs.ramascene = deployRamascene(ctx, apps.ramascene, required("ramascene", secrets.ramascene));
-  if (apps["grand-central"]?.enabled) outputs["grand-central"] = deployGrandCentral(ctx, apps["grand-central"]);
+  if (apps["grand-central"]?.enabled) outputs["grand-central"] = deployGrandCentral(ctx, apps["grand-central"], required("grand-central", secrets["grand-central"]));
   return outputs;
 }

@@ -24,6 +24,15 @@ export interface AlarmsArgs {
   };
   /** Auto-scaling groups that must keep `minInService` instances in service, by label. Default: none. */
   autoScalingGroups?: Record<string, { name: pulumi.Input<string>; minInService: number; /** Extra tags of this alarm (e.g. its colour). Default: none. */ tags?: Record<string, string> }>;
+  /**
+   * ECS services that must have a task running, by label: alarmed when the service reports no CPU
+   * samples for 5 minutes (a service without running tasks sends none). Default: none.
+   */
+  ecsServices?: Record<string, { clusterName: pulumi.Input<string>; serviceName: pulumi.Input<string> }>;
+  /** Log groups whose lines matching a CloudWatch Logs filter pattern raise an alarm, by label. Default: none. */
+  logErrors?: Record<string, { logGroupName: pulumi.Input<string>; /** Filter pattern, e.g. `"[ERROR]"`. */ pattern: string }>;
+  /** SQS queues whose oldest message must stay younger than `maxAgeSeconds`, by label. Default: none. */
+  sqsQueues?: Record<string, { queueName: pulumi.Input<string>; maxAgeSeconds: number }>;
 }
 
 /** Checks {@link AlarmsArgs}; throws naming every bad argument. */
@@ -38,6 +47,12 @@ export function validateAlarmsArgs(name: string, args: AlarmsArgs): void {
   if (!(storage > 0)) problems.push(`args.database.minFreeStorageGiB must be above 0, got ${storage}`);
   for (const [label, g] of Object.entries(args.autoScalingGroups ?? {})) {
     if (!Number.isInteger(g.minInService) || g.minInService < 1) problems.push(`args.autoScalingGroups.${label}.minInService must be a whole number of at least 1, got ${g.minInService}`);
+  }
+  for (const [label, q] of Object.entries(args.sqsQueues ?? {})) {
+    if (!Number.isInteger(q.maxAgeSeconds) || q.maxAgeSeconds < 60) problems.push(`args.sqsQueues.${label}.maxAgeSeconds must be a whole number of at least 60, got ${q.maxAgeSeconds}`);
+  }
+  for (const [label, l] of Object.entries(args.logErrors ?? {})) {
+    if (l.pattern.trim() === "") problems.push(`args.logErrors.${label}.pattern must not be empty`);
   }
   if (problems.length > 0) throw new Error(`${name}: ${problems.join("; ")}`);
 }
@@ -159,6 +174,71 @@ export class Alarms extends pulumi.ComponentResource {
           comparisonOperator: "LessThanThreshold",
           threshold: group.minInService,
           treatMissingData: "breaching",
+          ...notify,
+        },
+        { parent: this },
+      );
+    }
+
+    for (const [label, svc] of Object.entries(args.ecsServices ?? {})) {
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-running-${label}`,
+        {
+          alarmDescription: `${label}: no task running`,
+          namespace: "AWS/ECS",
+          metricName: "CPUUtilization",
+          dimensions: { ClusterName: svc.clusterName, ServiceName: svc.serviceName },
+          statistic: "SampleCount",
+          period: 60,
+          evaluationPeriods: 5,
+          comparisonOperator: "LessThanThreshold",
+          threshold: 1,
+          treatMissingData: "breaching",
+          ...notify,
+        },
+        { parent: this },
+      );
+    }
+
+    for (const [label, logs] of Object.entries(args.logErrors ?? {})) {
+      const metric = { namespace: `Platform/${name}`, name: `${label}-errors` };
+      new aws.cloudwatch.LogMetricFilter(
+        `${name}-errors-${label}`,
+        { logGroupName: logs.logGroupName, pattern: logs.pattern, metricTransformation: { ...metric, value: "1", defaultValue: "0" } },
+        { parent: this },
+      );
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-errors-${label}`,
+        {
+          alarmDescription: `${label}: error lines in the log`,
+          namespace: metric.namespace,
+          metricName: metric.name,
+          statistic: "Sum",
+          period: 300,
+          evaluationPeriods: 1,
+          comparisonOperator: "GreaterThanThreshold",
+          threshold: 0,
+          treatMissingData: "notBreaching",
+          ...notify,
+        },
+        { parent: this },
+      );
+    }
+
+    for (const [label, queue] of Object.entries(args.sqsQueues ?? {})) {
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-queue-age-${label}`,
+        {
+          alarmDescription: `${label}: oldest message older than ${queue.maxAgeSeconds} s (nobody is consuming)`,
+          namespace: "AWS/SQS",
+          metricName: "ApproximateAgeOfOldestMessage",
+          dimensions: { QueueName: queue.queueName },
+          statistic: "Maximum",
+          period: 300,
+          evaluationPeriods: 1,
+          comparisonOperator: "GreaterThanThreshold",
+          threshold: queue.maxAgeSeconds,
+          treatMissingData: "notBreaching",
           ...notify,
         },
         { parent: this },

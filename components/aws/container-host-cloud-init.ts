@@ -16,6 +16,13 @@ export interface HostContainer {
   command?: string[];
   /** `host:container` port publications. Default: none. */
   ports?: { host: number; container: number }[];
+  /** Plain (non-secret) environment, beside the SSM env file; wins over it. Default: none. */
+  environment?: Record<string, string>;
+  /**
+   * Files fetched from SSM SecureString parameters into a root-only tmpfs directory and mounted
+   * read-only, one file each, at `containerPath`. Default: none.
+   */
+  files?: { parameterName: string; containerPath: string }[];
 }
 
 /** What a host runs. */
@@ -32,6 +39,8 @@ export interface ContainerHostSpec {
   services: HostContainer[];
   /** Attempts per setup container before the boot fails. Default: 10. */
   setupAttempts?: number;
+  /** ECR registry host (`<account>.dkr.ecr.<region>.amazonaws.com`) to log in to with the instance role before pulling. Default: none (public images). */
+  ecrRegistry?: string;
 }
 
 /** Path of the start script on the host. */
@@ -42,9 +51,16 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Host path of a container's fetched file. */
+function hostFilePath(c: HostContainer, parameterName: string): string {
+  return `/run/containers/files/${c.name}/${parameterName.split("/").pop() ?? ""}`;
+}
+
 function dockerRunArgs(spec: ContainerHostSpec, c: HostContainer): string {
   const parts = [
     "--env-file /run/containers/env",
+    ...Object.entries(c.environment ?? {}).map(([k, v]) => `-e ${shellQuote(`${k}=${v}`)}`),
+    ...(c.files ?? []).map((f) => `-v ${shellQuote(`${hostFilePath(c, f.parameterName)}:${f.containerPath}:ro`)}`),
     "--log-driver awslogs",
     `--log-opt awslogs-region=${shellQuote(spec.region)}`,
     `--log-opt awslogs-group=${shellQuote(spec.logGroupName)}`,
@@ -77,6 +93,26 @@ export function renderStartScript(spec: ContainerHostSpec): string {
     '  printf \'%s=%s\\n\' "${name##*/}" "$value" >> /run/containers/env',
     "done < /run/containers/params.tsv",
     "rm -f /run/containers/params.tsv",
+    ...[...spec.setup, ...spec.services].flatMap((c) =>
+      (c.files ?? []).length === 0
+        ? []
+        : [
+            "",
+            `# Files of ${c.name}: one SecureString each, root-only on tmpfs, mounted read-only.`,
+            `install -d -m 0700 ${shellQuote(`/run/containers/files/${c.name}`)}`,
+            ...(c.files ?? []).map(
+              (f) =>
+                `aws ssm get-parameter --region ${shellQuote(spec.region)} --name ${shellQuote(f.parameterName)} --with-decryption --query Parameter.Value --output text > ${shellQuote(hostFilePath(c, f.parameterName))}`,
+            ),
+          ],
+    ),
+    ...(spec.ecrRegistry === undefined
+      ? []
+      : [
+          "",
+          "# Private images: log in to ECR with the instance role (the token lasts 12 hours; pulls happen now).",
+          `aws ecr get-login-password --region ${shellQuote(spec.region)} | docker login --username AWS --password-stdin ${shellQuote(spec.ecrRegistry)}`,
+        ]),
     "",
     "pull() {",
     "  for _ in 1 2 3 4 5 6 7 8 9 10; do",

@@ -24,8 +24,12 @@ export interface EcsContainer {
   links?: string[];
   /** Host volumes mounted into the container. Default: none. */
   mounts?: { volume: string; containerPath: string }[];
+  /** Command and arguments. Default: the image's. */
+  command?: string[];
   /** Containers that must have started first. Default: none. */
   startAfter?: string[];
+  /** Run-once containers (`essential: false`) that must have exited 0 first. Default: none. */
+  startAfterSuccessOf?: string[];
 }
 
 /** Arguments of {@link EcsEc2Service}. */
@@ -123,7 +127,11 @@ export class EcsEc2Service extends pulumi.ComponentResource {
         secrets: (c.secrets ?? []).map((key) => ({ name: key, valueFrom: parameters[key].arn })),
         links: c.links ?? [],
         mountPoints: (c.mounts ?? []).map((m) => ({ sourceVolume: m.volume, containerPath: m.containerPath, readOnly: false })),
-        dependsOn: (c.startAfter ?? []).map((other) => ({ containerName: other, condition: "START" })),
+        ...(c.command ? { command: c.command } : {}),
+        dependsOn: [
+          ...(c.startAfter ?? []).map((other) => ({ containerName: other, condition: "START" })),
+          ...(c.startAfterSuccessOf ?? []).map((other) => ({ containerName: other, condition: "SUCCESS" })),
+        ],
         logConfiguration: {
           logDriver: "awslogs",
           options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": c.name },
@@ -189,6 +197,11 @@ export function validateServiceArgs(name: string, args: EcsEc2ServiceArgs): void
   for (const key of secrets) if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) fail(`secrets key ${JSON.stringify(key)} must be an upper-case environment variable name`);
   if (!args.containers.some((c) => c.essential ?? true)) fail("containers must include an essential container");
   for (const c of args.containers) {
+    for (const other of c.startAfterSuccessOf ?? []) {
+      if (args.containers.find((o) => o.name === other)?.essential ?? true) fail(`containers[${c.name}].startAfterSuccessOf names ${JSON.stringify(other)}, which must be a non-essential (run-once) container`);
+    }
+  }
+  for (const c of args.containers) {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/.test(c.name)) fail(`containers name ${JSON.stringify(c.name)} must be letters, digits, '-', '_'`);
     if (names.filter((n) => n === c.name).length > 1) fail(`containers name ${JSON.stringify(c.name)} appears twice`);
     if (!Number.isInteger(c.memoryReservationMiB) || c.memoryReservationMiB < 6) fail(`containers[${c.name}].memoryReservationMiB must be a whole number of at least 6`);
@@ -198,7 +211,7 @@ export function validateServiceArgs(name: string, args: EcsEc2ServiceArgs): void
       }
     }
     for (const key of c.secrets ?? []) if (!secrets.has(key)) fail(`containers[${c.name}].secrets names ${key}, which is not in secrets`);
-    for (const other of [...(c.links ?? []), ...(c.startAfter ?? [])]) {
+    for (const other of [...(c.links ?? []), ...(c.startAfter ?? []), ...(c.startAfterSuccessOf ?? [])]) {
       if (!names.includes(other) || other === c.name) fail(`containers[${c.name}] links or startAfter ${JSON.stringify(other)}, which is not another container of the task`);
     }
     for (const m of c.mounts ?? []) if (!volumes.has(m.volume)) fail(`containers[${c.name}].mounts names volume ${m.volume}, which is not in hostVolumes`);

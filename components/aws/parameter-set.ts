@@ -5,18 +5,27 @@ import * as pulumi from "@pulumi/pulumi";
 export interface ParameterSetArgs {
   /** SSM path holding the values, such as `/myapp/production/env` (starts with '/', no trailing '/'). */
   path: string;
-  /** Environment variable name to value. Every value is stored as an encrypted SecureString and kept secret. */
+  /** Name to value. Every value is stored as an encrypted SecureString and kept secret. */
   values: Record<string, pulumi.Input<string>>;
+  /**
+   * What the names are: `environment` (upper-case variable names, read together into an env file)
+   * or `files` (file names such as `app.yaml`, each fetched as one file). Default: environment.
+   */
+  kind?: "environment" | "files";
 }
 
 const PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Checks {@link ParameterSetArgs}; throws naming the argument. */
 export function validateParameterSetArgs(name: string, args: ParameterSetArgs): void {
   if (!PATH.test(args.path)) throw new Error(`${name}: args.path must look like /app/stack/env, got ${JSON.stringify(args.path)}`);
-  const bad = Object.keys(args.values).filter((k) => !ENV_NAME.test(k));
-  if (bad.length > 0) throw new Error(`${name}: args.values keys must be upper-case environment variable names, got ${bad.join(", ")}`);
+  const files = args.kind === "files";
+  const bad = Object.keys(args.values).filter((k) => !(files ? FILE_NAME : ENV_NAME).test(k));
+  if (bad.length > 0) {
+    throw new Error(`${name}: args.values keys must be ${files ? "file names such as app.yaml" : "upper-case environment variable names"}, got ${bad.join(", ")}`);
+  }
   if (Object.keys(args.values).length === 0) throw new Error(`${name}: args.values must hold at least one value`);
 }
 
@@ -37,7 +46,7 @@ export class ParameterSet extends pulumi.ComponentResource {
     this.path = args.path;
     for (const [key, value] of Object.entries(args.values)) {
       new aws.ssm.Parameter(
-        `${name}-${key.toLowerCase().replace(/_/g, "-")}`,
+        `${name}-${key.toLowerCase().replace(/[_.]/g, "-")}`,
         { name: `${args.path}/${key}`, type: "SecureString", value: pulumi.secret(value), description: `${key} (read at boot)` },
         { parent: this },
       );

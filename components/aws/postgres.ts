@@ -27,6 +27,11 @@ export interface PostgresArgs {
   /** Create the instance from this snapshot. Default: an empty database. */
   snapshotIdentifier?: string;
   /**
+   * Server parameters set in a parameter group created with the instance (so the first password is
+   * already stored under them), applied immediately. Default: none (the engine's default group).
+   */
+  parameters?: Record<string, string>;
+  /**
    * Production safety: deletion protection, a final snapshot on delete, and the instance protected
    * and retained by Pulumi. Default: false.
    */
@@ -49,7 +54,18 @@ export function validatePostgresArgs(name: string, args: PostgresArgs): void {
     if (value !== undefined && !IDENTIFIER.test(value)) problems.push(`args.${key} must be a lower-case identifier such as app, got ${JSON.stringify(value)}`);
   }
   if (args.username === "postgres" || args.username === "rdsadmin") problems.push(`args.username must not be a reserved name, got ${JSON.stringify(args.username)}`);
+  for (const key of Object.keys(args.parameters ?? {})) {
+    if (!/^[a-z][a-z0-9_.]*$/.test(key)) problems.push(`args.parameters key must be a PostgreSQL parameter name such as password_encryption, got ${JSON.stringify(key)}`);
+  }
   if (problems.length > 0) throw new Error(`${name}: ${problems.join("; ")}`);
+}
+
+/**
+ * The parameter group family of an engine version: `postgres<major>` (AWS RDS User Guide,
+ * "Working with DB parameter groups": `aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily"`).
+ */
+export function parameterGroupFamily(engineVersion: string): string {
+  return `postgres${engineVersion.split(".")[0]}`;
 }
 
 /**
@@ -105,6 +121,20 @@ export class Postgres extends pulumi.ComponentResource {
     // URL-safe characters only: the password goes into a postgresql:// URL unescaped.
     const password = new random.RandomPassword(`${name}-master`, { length: 40, special: true, overrideSpecial: "-_~" }, { parent: this });
 
+    const parameters = Object.entries(args.parameters ?? {});
+    const parameterGroup =
+      parameters.length > 0
+        ? new aws.rds.ParameterGroup(
+            name,
+            {
+              family: parameterGroupFamily(args.engineVersion),
+              description: `Parameters of ${name}`,
+              parameters: parameters.map(([parameterName, value]) => ({ name: parameterName, value, applyMethod: "immediate" })),
+            },
+            { parent: this },
+          )
+        : undefined;
+
     const instance = new aws.rds.Instance(
       name,
       {
@@ -118,6 +148,7 @@ export class Postgres extends pulumi.ComponentResource {
         multiAz: args.multiAz ?? false,
         dbSubnetGroupName: subnetGroup.name,
         vpcSecurityGroupIds: [securityGroup.id],
+        parameterGroupName: parameterGroup?.name,
         publiclyAccessible: false,
         dbName: args.snapshotIdentifier === undefined ? databaseName : undefined,
         username,

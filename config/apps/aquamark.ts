@@ -1,6 +1,15 @@
 /** Config of the `aquamark` app (seed 002): blue/green auto-scaling fleets on AWS behind one load balancer, private RDS Postgres. */
 import { z } from "zod";
-import { awsRegion, colour, colourVersions, email, gib, hostname, otherColour } from "../primitives";
+import {
+  DEFAULT_VERSION,
+  hasBothDaemons,
+  NEWEST_ENGINE_MAJOR,
+  OLDEST_ENGINE_MAJOR,
+  OLDEST_VERSION_WITH_DAEMONS,
+  SMTP_IMPLICIT_TLS_PORT,
+  SOURCE_REPOSITORY,
+} from "../../apps/contracts/aquamark";
+import { awsRegion, colour, email, gib, hostname, otherColour } from "../primitives";
 
 /** The public SSM parameter of the latest Amazon Linux 2023 AMI (x86_64), resolved by EC2 at launch. */
 export const DEFAULT_MACHINE_IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
@@ -20,6 +29,13 @@ const instanceType = z
 const machineImage = z
   .string()
   .regex(/^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+)$/, "an AMI ID such as ami-0123456789abcdef0, or resolve:ssm:<public parameter>");
+
+/** An upstream release tag that has both daemons (apps/contracts/aquamark.ts). */
+const version = z
+  .string()
+  .refine(hasBothDaemons, {
+    message: `an upstream release tag of ${OLDEST_VERSION_WITH_DAEMONS} or later, such as ${DEFAULT_VERSION} (older tags lack server/notifications.py or server/recalculate.py)`,
+  });
 
 const instanceCount = z.number().int("a whole number of instances").min(0).max(100);
 
@@ -66,8 +82,17 @@ export const aquamarkConfig = z
       .min(0, CANARY_MESSAGE)
       .max(100, CANARY_MESSAGE)
       .default(0),
-    /** Image tag of `vpac/aquamark` for each colour. The daemons run the live colour's tag. */
-    versions: colourVersions,
+    /**
+     * Upstream release tag per colour, built from `imageSource` and pushed to the stack's ECR
+     * repository under the same tag. The daemons run the live colour's version.
+     */
+    versions: z.strictObject({ blue: version, green: version }),
+    /** Git repository the image is built from (its `src/app`). Default: the upstream repository. */
+    imageSource: z
+      .url({ protocol: /^https$/, error: "an https:// git repository URL such as https://github.com/Radhika-Envision/Upmark.git" })
+      .default(SOURCE_REPOSITORY),
+    /** Images kept in the ECR repository (older ones expire): the roll-back window. Default: 20. */
+    keepImages: z.number().int("a whole number of images").min(1).max(1000).default(20),
     network: z
       .strictObject({
         /** Address range of the VPC: an IPv4 /16. Default: 10.20.0.0/16. */
@@ -96,11 +121,19 @@ export const aquamarkConfig = z
       })
       .default({ instanceType: "t3.micro" }),
     database: z.strictObject({
-      /** PostgreSQL engine version, major or major.minor, 13 or newer (RDS standard support). */
+      /**
+       * PostgreSQL engine version, major or major.minor, 13 to 17. The instance stores passwords as md5
+       * (a parameter group), which the image's libpq 9.3 needs; PostgreSQL 18 deprecates md5.
+       */
       engineVersion: z
         .string()
         .regex(/^[0-9]+(\.[0-9]+)?$/, "a PostgreSQL version such as 16 or 16.4")
-        .refine((v) => Number(v.split(".")[0]) >= 13, { message: "PostgreSQL 13 or newer (older majors are out of RDS standard support)" }),
+        .refine((v) => Number(v.split(".")[0]) >= OLDEST_ENGINE_MAJOR, {
+          message: `PostgreSQL ${OLDEST_ENGINE_MAJOR} or newer (older majors are out of RDS standard support)`,
+        })
+        .refine((v) => Number(v.split(".")[0]) <= NEWEST_ENGINE_MAJOR, {
+          message: `PostgreSQL ${NEWEST_ENGINE_MAJOR} or older: the image's libpq 9.3 cannot do SCRAM and logs in only with md5 passwords, which PostgreSQL 18 deprecates`,
+        }),
       /** RDS instance class (the seed's db.t2.medium maps to db.t4g.medium). */
       instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.t4g.medium"),
       /** Allocated gp3 storage in GiB (the seed used 100). */
@@ -118,18 +151,23 @@ export const aquamarkConfig = z
         .optional(),
     }),
     mail: z.strictObject({
-      /** SMTP server of the daemons and the app, e.g. email-smtp.eu-central-1.amazonaws.com. */
+      /** SMTP server of the daemons (`SMTP_SERVER`), e.g. email-smtp.eu-central-1.amazonaws.com. */
       host: hostname,
-      /** SMTP submission port. Default: 587 (seed: SES throttles port 25). */
+      /** SMTP submission port with STARTTLS (`SMTP_PORT`). Default: 587 (seed: SES throttles port 25). */
       port: z
-        .number()
-        .int()
-        .min(1)
-        .max(65535)
-        .refine((p) => p !== 25, { message: "not 25: Amazon SES and EC2 throttle port 25; use 587 (STARTTLS) or 465 (TLS)" })
+        .number({ error: "a TCP port such as 587" })
+        .int("a TCP port such as 587")
+        .min(1, "a TCP port from 1 to 65535")
+        .max(65535, "a TCP port from 1 to 65535")
+        .refine((p) => p !== 25, { message: "not 25: Amazon SES and EC2 throttle port 25; use 587 (STARTTLS)" })
+        .refine((p) => p !== SMTP_IMPLICIT_TLS_PORT, {
+          message: "not 465: the daemons speak plain SMTP and then STARTTLS (server/mail.py), never implicit TLS; use 587",
+        })
         .default(587),
-      /** Sender address of the notifications. */
+      /** Sender address of the notifications (`MESSAGE_SEND_FROM`). */
       sender: email,
+      /** Who receives the daemons' error reports (`ERROR_SEND_TO`); the daemons have no default. */
+      errorRecipient: email,
     }),
     /** Where CloudWatch alarms are e-mailed (the recipient confirms the SNS subscription once). */
     alertEmail: email,
@@ -140,11 +178,6 @@ export const aquamarkConfig = z
         message: `a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(", ")}`,
       })
       .default(30),
-    /** Existing S3 bucket the app reads and writes through the instance role (replaces the seed's IAM user keys). Default: none. */
-    bucket: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name: 3 to 63 lower-case letters, digits, '.', '-'")
-      .optional(),
   })
   .superRefine((app, ctx) => {
     if (app.domain !== app.dnsZone.name && !app.domain.endsWith(`.${app.dnsZone.name}`)) {
@@ -185,8 +218,11 @@ export type AquamarkConfig = z.infer<typeof aquamarkConfig>;
 
 /** Secrets of `aquamark` (secret config `platform:secrets`, key `aquamark`): app settings that come from outside. */
 export const aquamarkSecrets = z.strictObject({
-  /** Google Analytics ID (`ANALYTICS_ID`). Default: none. */
-  analyticsId: z.string().min(1, "a Google Analytics ID such as G-XXXXXXX").optional(),
+  /** Google Analytics ID (`ANALYTICS_ID`), one line: it lands in an env file, where a line break would add variables (security review L4). Default: none. */
+  analyticsId: z
+    .string()
+    .regex(/^[^\r\n\0]+$/, "a Google Analytics ID such as G-XXXXXXX on one line (it is written to an env file, where a line break would add variables)")
+    .optional(),
   /** SMTP user name (for SES: the SMTP credentials' user name). */
   mailUsername: z.string().min(1, "the SMTP user name"),
   /** SMTP password. */

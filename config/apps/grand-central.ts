@@ -4,7 +4,8 @@
  * CouchDB may own the files at a time, so there is nothing to stage beside it.
  */
 import { z } from "zod";
-import { adminCidrs, awsRegion, gib, imageTag } from "../primitives";
+import { DEFAULT_REF, POUCHDB_DATABASE_PATH, SOURCE_REPOSITORY } from "../../apps/contracts/grand-central";
+import { adminCidrs, awsRegion, email, gib, imageTag } from "../primitives";
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -20,21 +21,13 @@ const availabilityZone = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$/,
 /** A pinned image tag: `latest` would make a roll-back point at nothing in particular. */
 const pinnedTag = imageTag.refine((t) => t !== "latest", { message: "a pinned version tag such as 3.3.3, not latest" });
 
-/** One S3 object the task may read: bucket and exact key (no wildcards, so the grant is exact). */
-const s3Object = z.strictObject({
-  /** Bucket name. */
-  bucket: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name: 3-63 lower-case letters, digits, '.', '-'"),
-  /** Object key, exactly as stored. */
-  key: z
-    .string()
-    .min(1, "an object key such as grand-central/production/secrets.yml")
-    .max(1024)
-    .refine((k) => !/[*?]/.test(k) && !k.startsWith("/"), {
-      message: "an exact object key without '*' or '?' and without a leading '/' (the task role is granted exactly this object)",
-    }),
-});
+/** A git ref the build can check out and ECR can tag: a full commit or a release tag. */
+const sourceRef = z
+  .string()
+  .regex(/^([0-9a-f]{40}|v[0-9]+\.[0-9]+\.[0-9]+)$/, "a full 40-character commit or a release tag such as v1.1.0 (a branch would move under the same tag)");
+
+/** An existing S3 bucket name. */
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name: 3-63 lower-case letters, digits, '.', '-'");
 
 export const grandCentralConfig = z
   .strictObject({
@@ -46,17 +39,17 @@ export const grandCentralConfig = z
     availabilityZone,
     /** EC2 instance type of the single container instance. */
     instanceType,
-    /** Image tag of the app in its ECR repository; rolling back = setting the previous tag. */
-    imageTag: pinnedTag,
+    /**
+     * Upstream commit or tag the app image is built from, and its tag in the stack's ECR repository;
+     * rolling back = setting the previous ref. Default: the last upstream commit (apps/contracts/grand-central.ts).
+     */
+    imageTag: sourceRef.default(DEFAULT_REF),
+    /** Git repository the app image is built from. Default: the upstream repository. */
+    imageSource: z
+      .url({ protocol: /^https$/, error: "an https:// git repository URL such as https://github.com/SCPR/grand-central.git" })
+      .default(SOURCE_REPOSITORY),
     /** Tag of the official `couchdb` image on Docker Hub, pinned; upgrading CouchDB = changing it. */
     couchdbVersion: pinnedTag,
-    /** TCP port the app listens on; also the only port open to the internet. */
-    appPort: z
-      .number()
-      .int("a TCP port from 1 to 65535")
-      .min(1)
-      .max(65535)
-      .refine((p) => p !== 5984, { message: "a port other than 5984, which is CouchDB's" }),
     /** Size of CouchDB's EBS volume. Can grow later, never shrink. Default: 16 (the seed's size). */
     volumeGiB: gib(1, 16384).default(16),
     /** Images kept in the registry (older ones are expired): the roll-back window. Default: 20. */
@@ -70,9 +63,24 @@ export const grandCentralConfig = z
       .default(30),
     /** Networks that may reach CouchDB/Fauxton (5984). Default: [] (closed). Never the whole internet. */
     fauxtonAdminCidrs: adminCidrs.default([]),
-    /** The production secrets object(s) the app downloads at start; the task role may read exactly these. */
-    secretsObjects: z.array(s3Object).min(1, "at least one S3 object holding the app's secrets (bucket and key)"),
-    /** ARN of the customer-managed KMS key the secrets objects are encrypted with. Default: none (SSE-S3). */
+    /**
+     * Existing private bucket the app reads `secrets.yml` from (`GRAND_CENTRAL_S3_BUCKET`). The program
+     * writes that object (the operator's secrets plus the generated CouchDB URL); the task role may read
+     * exactly it. One bucket per stack: the key is fixed by the app.
+     */
+    secretsBucket: bucketName,
+    /** CouchDB database the app keeps its documents in (`pouchdb.database` of secrets.yml). Default: grand-central. */
+    couchdbDatabase: z
+      .string()
+      .regex(/^[a-z][a-z0-9_$()+/-]*$/, "a CouchDB database name: a lower-case letter, then lower-case letters, digits, _ $ ( ) + - /")
+      .default("grand-central"),
+    /** Where alarms are e-mailed (task not running, error lines, old SQS messages). */
+    alertEmail: email,
+    /** Name of the SQS queue the app polls (`aws.sqs.queue_url` of secrets.yml): alarmed when its oldest message ages. Default: no queue alarm. */
+    sqsQueueName: z.string().regex(/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/, "an SQS queue name (the last part of the queue URL)").optional(),
+    /** Alarm when the oldest message in the queue is older than this many seconds. Default: 900. */
+    maxMessageAgeSeconds: z.number().int("a whole number of seconds").min(60).max(1209600).default(900),
+    /** ARN of the customer-managed KMS key secrets.yml is encrypted with. Default: none (SSE-S3). */
     secretsKmsKeyArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[0-9a-f-]{36}$/, "a KMS key ARN such as arn:aws:kms:eu-central-1:123456789012:key/<uuid>")
@@ -90,9 +98,26 @@ export const grandCentralConfig = z
   });
 export type GrandCentralConfig = z.infer<typeof grandCentralConfig>;
 
+const secretString = z.string().min(1, "a non-empty value");
+
 /**
- * Secrets of `grand-central` (secret config `platform:secrets`, key `grand-central`). None: the
- * CouchDB admin password is generated, and the app's own secrets stay in S3, read through the task role.
+ * Secrets of `grand-central` (secret config `platform:secrets`, key `grand-central`): the `production:`
+ * section of the app's secrets.yml (secrets.yml.template), without `pouchdb`, which the program writes
+ * from the generated CouchDB password. Keys beyond those index.js reads itself (adapters, assethost,
+ * embedly, dead_mans_snitch) are passed through as given.
  */
-export const grandCentralSecrets = z.strictObject({});
+export const grandCentralSecrets = z.strictObject({
+  production: z
+    .looseObject({
+      aws: z.looseObject({
+        access_key_id: secretString,
+        secret_access_key: secretString,
+        region: secretString,
+        sqs: z.looseObject({ queue_url: secretString }),
+      }),
+    })
+    .refine((section) => !(POUCHDB_DATABASE_PATH[0] in section), {
+      message: "must not set pouchdb: the program writes pouchdb.database with the generated CouchDB password",
+    }),
+});
 export type GrandCentralSecrets = z.infer<typeof grandCentralSecrets>;

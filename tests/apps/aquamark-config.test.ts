@@ -69,3 +69,70 @@ test("a bad canary stops the program before any resource is registered", async (
   assert.equal(outcome.registered, 0);
   assert.ok(outcome.problems?.some((p) => p.startsWith("platform:apps.aquamark.canaryPercent: got 150")));
 });
+
+test("a mail port that is not a STARTTLS submission port is a config error naming the key", () => {
+  for (const [bad, why] of [["465", /not 465: the daemons speak plain SMTP and then STARTTLS/], ["70000", /a TCP port from 1 to 65535/], ["abc", /a TCP port such as 587/]] as const) {
+    const found = problems([`apps.aquamark.mail.port=${bad}`]);
+    assert.equal(found.length, 1, found.join(" | "));
+    assert.match(found[0], /^platform:apps\.aquamark\.mail\.port: got /);
+    assert.match(found[0], why);
+  }
+});
+
+test("a sender or error recipient that is not an address is a config error naming the key", () => {
+  const found = problems(["apps.aquamark.mail.sender=aquamark", "apps.aquamark.mail.errorRecipient=ops at example"]);
+  assert.equal(found.length, 2, found.join(" | "));
+  assert.ok(found.some((p) => /^platform:apps\.aquamark\.mail\.sender: got "aquamark"; an e-mail address/.test(p)));
+  assert.ok(found.some((p) => /^platform:apps\.aquamark\.mail\.errorRecipient: got "ops at example"; an e-mail address/.test(p)));
+});
+
+test("a missing error recipient is a config error: the daemons have no default for ERROR_SEND_TO", () => {
+  const program = toProgramConfig(readStackConfig(projectRoot(), "staging"));
+  const apps = JSON.parse(program.values["platform:apps"] ?? "{}") as { aquamark: { mail: Record<string, unknown> } };
+  delete apps.aquamark.mail.errorRecipient;
+  const values = { ...program.values, "platform:apps": JSON.stringify(apps) };
+  assert.throws(
+    () => parsePlatformConfig({ values, secretKeys: new Set(program.secretKeys) }, "staging"),
+    (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith("platform:apps.aquamark.mail.errorRecipient: ")),
+  );
+});
+
+test("an engine version whose passwords the image's libpq cannot use is a config error", () => {
+  const found = problems(["apps.aquamark.database.engineVersion=\"18\""]);
+  assert.equal(found.length, 1, found.join(" | "));
+  assert.match(found[0], /^platform:apps\.aquamark\.database\.engineVersion: got "18"; PostgreSQL 17 or older: the image's libpq 9\.3 cannot do SCRAM/);
+  assert.deepEqual(problems(["apps.aquamark.database.engineVersion=\"17.2\""]), []);
+  assert.deepEqual(problems(["apps.aquamark.database.engineVersion=\"13\""]), []);
+});
+
+test("a version without both daemons is a config error naming the colour's key", () => {
+  const found = problems(["apps.aquamark.versions.blue=v1.0.1"]);
+  assert.equal(found.length, 1, found.join(" | "));
+  assert.match(found[0], /^platform:apps\.aquamark\.versions\.blue: got "v1\.0\.1"; an upstream release tag of v1\.2\.1 or later/);
+});
+
+test("bad mail settings stop the program before any resource is registered", async () => {
+  const outcome = await renderIsolated({ stack: "staging", overrides: ["apps.aquamark.mail.port=465", "apps.aquamark.database.engineVersion=\"18\""] });
+  assert.equal(outcome.ok, false);
+  if (outcome.ok) return;
+  assert.equal(outcome.registered, 0);
+  assert.ok(outcome.problems?.some((p) => p.startsWith("platform:apps.aquamark.mail.port: got 465")));
+  assert.ok(outcome.problems?.some((p) => p.startsWith("platform:apps.aquamark.database.engineVersion: got \"18\"")));
+});
+
+test("an analytics ID with a newline is refused: it would add variables to the containers' env file", () => {
+  const program = toProgramConfig(readStackConfig(projectRoot(), "staging"));
+  const secrets = JSON.parse(program.values["platform:secrets"] ?? "{}") as { aquamark: Record<string, unknown> };
+  secrets.aquamark.analyticsId = "G-ABC\nPYTHONWARNINGS=x";
+  const values = { ...program.values, "platform:secrets": JSON.stringify(secrets) };
+  assert.throws(
+    () => parsePlatformConfig({ values, secretKeys: new Set(program.secretKeys) }, "staging"),
+    (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith("platform:secrets.aquamark.analyticsId: got [secret]; a Google Analytics ID")),
+  );
+});
+
+test("an image source that is not an https URL is a config error naming the key", () => {
+  const found = problems(["apps.aquamark.imageSource=git@github.com:Radhika-Envision/Upmark.git"]);
+  assert.equal(found.length, 1, found.join(" | "));
+  assert.match(found[0], /^platform:apps\.aquamark\.imageSource: got .*an https:\/\/ git repository URL/);
+});

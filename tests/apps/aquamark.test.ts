@@ -12,7 +12,7 @@ import { renderedValues } from "../support";
 
 /** Staging with both colours able to take traffic, so either may be live. */
 const BASE = ["apps.aquamark.fleet.green.min=1", "apps.aquamark.fleet.green.desired=1"];
-const NEW_GREEN = [...BASE, "apps.aquamark.versions.green=1.1.0"];
+const NEW_GREEN = [...BASE, "apps.aquamark.versions.green=v1.4.6"];
 
 /** The app's resources: everything under its component. */
 const ours = (r: RenderResult) => r.resources.filter((x) => x.urn.includes("::platform:app:Aquamark"));
@@ -25,11 +25,18 @@ const find = (r: RenderResult, type: string, name: string) => {
   return found;
 };
 
+/** Resources in `after` but not in `before`, by key. */
+function added(before: RenderResult, after: RenderResult): string[] {
+  const had = new Set(ours(before).map(key));
+  return ours(after).map(key).filter((k) => !had.has(k)).sort();
+}
+
 /** Resources whose inputs or options differ between two renders, with the differing top-level input keys. */
-function changed(before: RenderResult, after: RenderResult): Map<string, string[]> {
+function changed(before: RenderResult, after: RenderResult, allowAdded = false): Map<string, string[]> {
   const afterByKey = new Map(ours(after).map((r) => [key(r), r]));
   const out = new Map<string, string[]>();
-  assert.deepEqual(ours(before).map(key).sort(), [...afterByKey.keys()].sort(), "the same resources exist in both renders");
+  if (allowAdded) assert.deepEqual(added(after, before), [], "no resource disappears");
+  else assert.deepEqual(ours(before).map(key).sort(), [...afterByKey.keys()].sort(), "the same resources exist in both renders");
   for (const b of ours(before)) {
     const a = afterByKey.get(key(b));
     assert.ok(a);
@@ -76,12 +83,13 @@ test("promoting a colour on another version also moves the daemons to it, and no
   ]);
   for (const k of diff.keys()) assert.equal(isStateful(k.split("::")[0]), false, k);
   const daemonData = Buffer.from(String(find(newGreenLive, "aws:ec2/launchTemplate:LaunchTemplate", "aquamark-recalculate").inputs.userData), "base64").toString();
-  assert.match(daemonData, /vpac\/aquamark:1\.1\.0/);
+  assert.match(daemonData, /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/aquamark-staging:v1\.4\.6'/);
 });
 
-test("a new version on the idle colour changes only that colour's launch template", async () => {
+test("a new version on the idle colour adds one image build and changes only that colour's launch template", async () => {
   const [base, , newGreen] = await all();
-  assert.deepEqual([...changed(base, newGreen)], [["aws:ec2/launchTemplate:LaunchTemplate::aquamark-web-green", ["userData"]]]);
+  assert.deepEqual(added(base, newGreen), ["command:local:Command::aquamark-image-v1.4.6", "platform:aws:GitImageBuild::aquamark-image-v1.4.6"]);
+  assert.deepEqual([...changed(base, newGreen, true)], [["aws:ec2/launchTemplate:LaunchTemplate::aquamark-web-green", ["userData"]]]);
 });
 
 test("a valid canary percentage splits the default forward by weight and makes visitors sticky", async () => {
@@ -184,8 +192,8 @@ test("secrets are never plaintext: not in user data nor any input nor output, se
     }
   }
   const params = ours(base).filter((x) => x.type === "aws:ssm/parameter:Parameter");
-  assert.deepEqual(params.map((p) => String(p.inputs.name).split("/").pop()).sort(), [
-    "ANALYTICS_ID", "DATABASE_URL", "MAIL_PASSWORD", "MAIL_PORT", "MAIL_SENDER", "MAIL_SERVER", "MAIL_USERNAME",
+  assert.deepEqual(params.map((p) => String(p.inputs.name).split("/").slice(-2).join("/")).sort(), [
+    "env/ANALYTICS_ID", "env/DATABASE_URL", "files/notification.yaml", "files/recalculate.yaml",
   ]);
   for (const p of params) {
     assert.equal(p.inputs.type, "SecureString");

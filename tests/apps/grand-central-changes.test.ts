@@ -8,11 +8,13 @@ import { applyOverrides, readStackConfig, toProgramConfig } from "../../tools/re
 let base: RenderResult;
 let rolled: RenderResult;
 let fauxton: RenderResult;
+let queue: RenderResult;
 before(async () => {
-  [base, rolled, fauxton] = await Promise.all([
+  [base, rolled, fauxton, queue] = await Promise.all([
     renderIsolatedOk({ stack: "production" }),
-    renderIsolatedOk({ stack: "production", overrides: ['apps.grand-central.imageTag="1.0.1"'] }),
+    renderIsolatedOk({ stack: "production", overrides: ["apps.grand-central.imageTag=v1.1.0"] }),
     renderIsolatedOk({ stack: "production", overrides: ["apps.grand-central.fauxtonAdminCidrs=[198.51.100.0/24, 2001:db8::/32]"] }),
+    renderIsolatedOk({ stack: "production", overrides: ["apps.grand-central.sqsQueueName=grand-central-messages", "apps.grand-central.maxMessageAgeSeconds=600"] }),
   ]);
 });
 
@@ -22,10 +24,17 @@ function changed(a: RenderResult, b: RenderResult): string[] {
   return b.resources.filter((r) => before.get(key(r)) !== JSON.stringify([r.inputs, r.options])).map(key);
 }
 
-test("rolling the image (or back) changes only the task definition: never the volume, instance or registry", () => {
-  assert.deepEqual(changed(base, rolled), ["aws:ecs/taskDefinition:TaskDefinition::grand-central-production"]);
+test("rolling the image (or back) rebuilds it and changes the task definition: never the volume, instance or registry", () => {
+  assert.deepEqual(changed(base, rolled).sort(), ["aws:ecs/taskDefinition:TaskDefinition::grand-central-production", "command:local:Command::grand-central-production-image"]);
   const task = rolled.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
-  assert.match(String(task?.inputs.containerDefinitions), /grand-central-production:1\.0\.1"/);
+  assert.match(String(task?.inputs.containerDefinitions), /grand-central-production:v1\.1\.0"/);
+});
+
+test("a configured SQS queue is alarmed on the age of its oldest message", () => {
+  assert.deepEqual(changed(base, queue), ["aws:cloudwatch/metricAlarm:MetricAlarm::grand-central-production-alarms-queue-age-grand-central"]);
+  const alarm = queue.resources.find((r) => r.name === "grand-central-production-alarms-queue-age-grand-central");
+  assert.deepEqual([alarm?.inputs.namespace, alarm?.inputs.metricName, alarm?.inputs.threshold], ["AWS/SQS", "ApproximateAgeOfOldestMessage", 600]);
+  assert.deepEqual(alarm?.inputs.dimensions, { QueueName: "grand-central-messages" });
 });
 
 test("fauxtonAdminCidrs opens 5984 to exactly those networks and changes nothing but the security group", () => {
@@ -37,12 +46,14 @@ test("fauxtonAdminCidrs opens 5984 to exactly those networks and changes nothing
   assert.match(String((fauxton.outputs["grand-central"] as Record<string, unknown>).fauxtonUrl), /:5984\/_utils\/$/);
 });
 
-test("config refuses 5984 open to the world, a zone outside the region, an unpinned CouchDB and wildcard secrets keys", () => {
+test("config refuses 5984 open to the world, a zone outside the region, an unpinned CouchDB, a branch as image ref and a bad bucket", () => {
   const tree = applyOverrides(readStackConfig(projectRoot(), "production"), PROJECT, [
     "apps.grand-central.fauxtonAdminCidrs=[0.0.0.0/0]",
     "apps.grand-central.availabilityZone=eu-west-1a",
     "apps.grand-central.couchdbVersion=latest",
-    'apps.grand-central.secretsObjects=[{bucket: scpr-grand-central-secrets, key: "production/*"}]',
+    "apps.grand-central.imageTag=master",
+    "apps.grand-central.secretsBucket=Secrets_Bucket",
+    "apps.grand-central.alertEmail=ops",
   ]);
   const config = toProgramConfig(tree);
   let problems = "";
@@ -56,7 +67,9 @@ test("config refuses 5984 open to the world, a zone outside the region, an unpin
   assert.match(problems, /platform:apps\.grand-central\.fauxtonAdminCidrs\[0\]: got "0\.0\.0\.0\/0"; 0\.0\.0\.0\/0 covers more than an IPv4 \/8/);
   assert.match(problems, /platform:apps\.grand-central\.availabilityZone: got "eu-west-1a"; must be a zone of the region "us-west-1"/);
   assert.match(problems, /platform:apps\.grand-central\.couchdbVersion: got "latest"; a pinned version tag/);
-  assert.match(problems, /platform:apps\.grand-central\.secretsObjects\[0\]\.key: .*exact object key/);
+  assert.match(problems, /platform:apps\.grand-central\.imageTag: got "master"; a full 40-character commit or a release tag/);
+  assert.match(problems, /platform:apps\.grand-central\.secretsBucket: got "Secrets_Bucket"; an S3 bucket name/);
+  assert.match(problems, /platform:apps\.grand-central\.alertEmail: got "ops"; an e-mail address/);
 });
 
 test("volume size defaults to 16 GiB and Fauxton to closed when left out of config", () => {
@@ -68,4 +81,35 @@ test("volume size defaults to 16 GiB and Fauxton to closed when left out of conf
   const parsed = parsePlatformConfig({ values: config.values, secretKeys: new Set(config.secretKeys) }, "production");
   assert.equal(parsed.apps["grand-central"]?.volumeGiB, 16);
   assert.deepEqual(parsed.apps["grand-central"]?.fauxtonAdminCidrs, []);
+});
+
+/** Problems the loader reports for production with the grand-central secrets changed by `edit`. */
+function secretsProblems(edit: (production: Record<string, unknown> & { aws: { sqs: Record<string, unknown> } }) => void): readonly string[] {
+  const program = toProgramConfig(readStackConfig(projectRoot(), "production"));
+  const secrets = JSON.parse(program.values["platform:secrets"] ?? "{}") as { "grand-central": { production: Record<string, unknown> & { aws: { sqs: Record<string, unknown> } } } };
+  edit(secrets["grand-central"].production);
+  const values = { ...program.values, "platform:secrets": JSON.stringify(secrets) };
+  try {
+    parsePlatformConfig({ values, secretKeys: new Set(program.secretKeys) }, "production");
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
+
+test("secrets that set pouchdb themselves are a config error: the program owns the CouchDB URL", () => {
+  const problems = secretsProblems((p) => {
+    p.pouchdb = { database: "http://elsewhere:5984/db" };
+  });
+  assert.equal(problems.length, 1, problems.join(" | "));
+  assert.match(problems[0], /^platform:secrets\.grand-central\.production: .*must not set pouchdb/);
+});
+
+test("secrets without the SQS queue URL index.js reads are a config error naming the key", () => {
+  const problems = secretsProblems((p) => {
+    delete p.aws.sqs.queue_url;
+  });
+  assert.equal(problems.length, 1, problems.join(" | "));
+  assert.match(problems[0], /^platform:secrets\.grand-central\.production\.aws\.sqs\.queue_url: missing/);
 });

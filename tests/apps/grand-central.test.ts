@@ -1,6 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
+import YAML from "yaml";
+import { renderSecretsYml } from "../../apps/grand-central";
+import * as contract from "../../apps/contracts/grand-central";
 import { renderStack, SECRET_MARKER, type RenderResult, type RenderedResource } from "../../tools/render/harness";
 import { renderedValues } from "../support";
 
@@ -19,6 +22,11 @@ function one(type: string, name?: string): RenderedResource {
 
 interface Container {
   name: string;
+  image: string;
+  essential: boolean;
+  command?: string[];
+  portMappings: unknown[];
+  dependsOn: { containerName: string; condition: string }[];
   environment: { name: string; value: string }[];
   secrets: { name: string; valueFrom: string }[];
   mountPoints: { sourceVolume: string; containerPath: string }[];
@@ -27,6 +35,12 @@ interface Container {
 function containers(): Container[] {
   return JSON.parse(String(one("aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions)) as Container[];
 }
+function container(name: string): Container {
+  const found = containers().find((c) => c.name === name);
+  assert.ok(found, `container ${name}`);
+  return found;
+}
+const env = (c: Container) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
 
 interface Statement {
   Action: string[];
@@ -70,12 +84,12 @@ test("the service keeps one task, never two at once (min 0 %, max 100 %), rolls 
   assert.deepEqual(service.inputs.placementConstraints, [{ type: "memberOf", expression: `attribute:data-volume == ${volumeId}` }]);
 });
 
-test("the task role may read exactly the configured secrets object and nothing else", () => {
+test("the task role may read exactly <bucket>/secrets.yml and nothing else", () => {
   const taskRole = one("aws:iam/role:Role", "grand-central-production-task");
   const roleName = `${taskRole.name}-`;
   const policies = gc.filter((r) => (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") && String(r.inputs.role).startsWith(roleName));
   assert.equal(policies.length, 1, "one policy on the task role");
-  assert.deepEqual(statementsOf(policies[0]).map((s) => [s.Action, s.Resource]), [[["s3:GetObject"], ["arn:aws:s3:::scpr-grand-central-secrets/production/secrets.yml"]]]);
+  assert.deepEqual(statementsOf(policies[0]).map((s) => [s.Action, s.Resource]), [[["s3:GetObject"], ["arn:aws:s3:::scpr-grand-central-secrets/secrets.yml"]]]);
 });
 
 test("no container carries access keys; the CouchDB password arrives as an ECS secret from an SSM SecureString", () => {
@@ -85,7 +99,7 @@ test("no container carries access keys; the CouchDB password arrives as an ECS s
       assert.doesNotMatch(e.value, /\b(AKIA|ASIA)[A-Z0-9]{16}\b/, `${c.name}.${e.name} looks like an access key`);
       assert.doesNotMatch(e.name, /PASSWORD/, `${c.name} has a password in plain environment`);
     }
-    assert.deepEqual(c.secrets.map((s) => s.name), ["COUCHDB_PASSWORD"]);
+    assert.deepEqual(c.secrets.map((s) => s.name), c.name === "couchdb" ? ["COUCHDB_PASSWORD"] : [], c.name);
   }
   const parameter = one("aws:ssm/parameter:Parameter");
   assert.equal(parameter.inputs.type, "SecureString");
@@ -105,16 +119,74 @@ test("CouchDB keeps data and local config on the volume, and the app reaches it 
     { name: "couch-data", hostPath: "/opt/couchdb/data" },
     { name: "couch-etc", hostPath: "/opt/couchdb/etc/local.d" },
   ]);
-  const [couchdb, app] = containers();
-  assert.deepEqual(couchdb.mountPoints.map((m) => m.containerPath), ["/opt/couchdb/data", "/opt/couchdb/etc/local.d"]);
-  assert.deepEqual(app.links, ["couchdb"]);
-  assert.ok(app.environment.some((e) => e.name === "COUCHDB_URL" && e.value === "http://couchdb:5984"));
+  assert.deepEqual(container("couchdb").mountPoints.map((m) => m.containerPath), ["/opt/couchdb/data", "/opt/couchdb/etc/local.d"]);
+  assert.deepEqual(container("grand-central").links, ["couchdb"]);
 });
 
-test("by default only the app's port is open: 5984 is closed", () => {
+test("the app has no listener: no port mapping, no open port, no service URL (it polls SQS)", () => {
+  assert.deepEqual(container("grand-central").portMappings, []);
   const group = one("aws:ec2/securityGroup:SecurityGroup");
-  const ingress = group.inputs.ingress as { fromPort: number; toPort: number }[];
-  assert.deepEqual(ingress.map((r) => [r.fromPort, r.toPort]), [[8080, 8080]]);
+  assert.deepEqual(group.inputs.ingress, [], "by default nothing is open, 5984 included");
+  const out = stack.outputs["grand-central"] as Record<string, unknown>;
+  assert.equal("serviceUrl" in out, false);
+  assert.equal(gc.some((r) => r.type.startsWith("aws:lb/")), false);
+});
+
+test("the app reads its mode, bucket and region from the environment and nothing it ignores", () => {
+  assert.deepEqual(env(container("grand-central")), {
+    GRAND_CENTRAL_ENV: "production",
+    GRAND_CENTRAL_S3_BUCKET: "scpr-grand-central-secrets",
+    AWS_REGION: "us-west-1",
+  });
+});
+
+test("the program writes secrets.yml at the bucket's root: secret, encrypted, with the CouchDB URL from the generated password", () => {
+  const object = one("aws:s3/bucketObject:BucketObject");
+  assert.deepEqual([object.inputs.bucket, object.inputs.key, object.inputs.serverSideEncryption], ["scpr-grand-central-secrets", contract.SECRETS_KEY, "AES256"]);
+  assert.equal(object.inputs.content, SECRET_MARKER);
+  const password = one("random:index/randomPassword:RandomPassword", "grand-central-production-couchdb-admin");
+  assert.ok(object.propertyDependencies.content?.includes(password.urn), "the content takes the generated password");
+  const docs = stack.secretValues.filter((v) => v.startsWith("production:")).map((v) => YAML.parse(v) as { production: Record<string, { database?: string; sqs?: { queue_url: string } }> });
+  assert.equal(docs.length, 1);
+  const production = docs[0].production;
+  const url = /^http:\/\/admin:([^@]+)@couchdb:5984\/grand-central$/.exec(String(production.pouchdb.database));
+  assert.ok(url, String(production.pouchdb.database));
+  assert.ok(stack.secretValues.includes(url[1]), "the URL carries the generated password");
+  assert.ok(production.aws.sqs?.queue_url, "the operator's SQS settings are carried over");
+});
+
+test("renderSecretsYml keeps the operator's section and sets pouchdb.database", () => {
+  const doc = YAML.parse(renderSecretsYml({ aws: { region: "us-west-1" }, embedly: { key: "k" } }, "http://admin:pw@couchdb:5984/db")) as Record<string, unknown>;
+  assert.deepEqual(doc, { production: { aws: { region: "us-west-1" }, embedly: { key: "k" }, pouchdb: { database: "http://admin:pw@couchdb:5984/db" } } });
+});
+
+test("CouchDB starts after a run-once container put single_node=true in local.d, so its system databases exist", () => {
+  const init = container("couchdb-single-node");
+  assert.equal(init.essential, false);
+  assert.deepEqual(init.mountPoints.map((m) => [m.sourceVolume, m.containerPath]), [["couch-etc", "/opt/couchdb/etc/local.d"]]);
+  assert.ok(init.command?.join(" ").includes(`/opt/couchdb/etc/local.d/${contract.SINGLE_NODE_INI_FILE}`));
+  assert.equal(env(init).INI, "[couchdb]\nsingle_node = true\n");
+  assert.deepEqual(container("couchdb").dependsOn, [{ containerName: "couchdb-single-node", condition: "SUCCESS" }]);
+});
+
+test("the app image is built from SCPR/grand-central at the pinned commit into the stack's repository, before the task", () => {
+  const build = one("command:local:Command");
+  const buildEnv = build.inputs.environment as Record<string, string>;
+  assert.equal(buildEnv.CONTEXT, `https://github.com/SCPR/grand-central.git#${contract.DEFAULT_REF}`);
+  assert.equal(container("grand-central").image, buildEnv.IMAGE);
+  assert.match(buildEnv.IMAGE, /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/grand-central-production:f08acef3484ca11fe6062dbd5c380d6df7c04ccd$/);
+  assert.ok(one("aws:ecs/taskDefinition:TaskDefinition").propertyDependencies.containerDefinitions?.includes(build.urn));
+});
+
+test("health is alarmed by e-mail: no running task, [ERROR] lines in the log", () => {
+  one("aws:sns/topicSubscription:TopicSubscription");
+  const running = one("aws:cloudwatch/metricAlarm:MetricAlarm", "grand-central-production-alarms-running-grand-central");
+  assert.deepEqual([running.inputs.namespace, running.inputs.metricName, running.inputs.treatMissingData], ["AWS/ECS", "CPUUtilization", "breaching"]);
+  assert.deepEqual(Object.keys(running.inputs.dimensions as object).sort(), ["ClusterName", "ServiceName"]);
+  const filter = one("aws:cloudwatch/logMetricFilter:LogMetricFilter");
+  assert.equal(filter.inputs.pattern, '"[ERROR]"');
+  assert.ok(filter.propertyDependencies.logGroupName?.includes(one("aws:cloudwatch/logGroup:LogGroup", "grand-central-production").urn), "the filter reads the task's log group");
+  assert.equal(gc.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.namespace === "AWS/SQS").length, 0, "no queue alarm without sqsQueueName");
 });
 
 test("the instance role may attach only the data volume, and only to instances of its own group", () => {
@@ -147,9 +219,9 @@ test("every AWS resource is tagged with app and stack, and no colour", () => {
   }
 });
 
-test("outputs give the service URL, the repository URL and the volume ID", () => {
+test("outputs give the repository URL, the image, the secrets URL and the volume ID", () => {
   const out = stack.outputs["grand-central"] as Record<string, unknown>;
-  assert.match(String(out.serviceUrl), /^http:\/\/203\.0\.113\.\d+:8080$/);
+  assert.equal(out.secretsUrl, "s3://scpr-grand-central-secrets/secrets.yml");
   assert.match(String(out.repositoryUrl), /\.dkr\.ecr\..*\/grand-central-production$/);
   const script = Buffer.from(String(one("aws:ec2/launchTemplate:LaunchTemplate").inputs.userData), "base64").toString("utf8");
   assert.ok(script.includes(`volume_id='${String(out.volumeId)}'`), "the exported volume is the one every instance attaches");

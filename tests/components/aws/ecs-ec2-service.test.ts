@@ -36,3 +36,11 @@ test("each bad argument is named in the error", () => {
   ];
   for (const [change, message] of cases) assert.throws(() => validateServiceArgs("svc", { ...base, ...change }), message);
 });
+
+test("a container may wait for the success of a run-once container only", () => {
+  const init = { name: "init", image: "busybox:1.36", memoryReservationMiB: 16, essential: false };
+  const waits = { ...base.containers[0], startAfterSuccessOf: ["init"] };
+  assert.doesNotThrow(() => validateServiceArgs("svc", { ...base, containers: [init, waits] }));
+  assert.throws(() => validateServiceArgs("svc", { ...base, containers: [{ ...init, essential: true }, waits] }), /startAfterSuccessOf names "init", which must be a non-essential/);
+  assert.throws(() => validateServiceArgs("svc", { ...base, containers: [{ ...base.containers[0], startAfterSuccessOf: ["ghost"] }] }), /startAfterSuccessOf names "ghost"|"ghost", which is not another container/);
+});

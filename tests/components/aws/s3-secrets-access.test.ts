@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { validateS3SecretFileArgs } from "../../../components/aws/s3-secret-file";
 import { secretsReadPolicy } from "../../../components/aws/s3-secrets-access";
 
 test("the policy grants GetObject on exactly the named objects and nothing else", () => {
@@ -14,4 +15,10 @@ test("a KMS key adds Decrypt on exactly that key", () => {
   const doc = JSON.parse(secretsReadPolicy([{ bucket: "b1", key: "k" }], key));
   assert.deepEqual(doc.Statement[1], { Sid: "DecryptSecretsObjects", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [key] });
   assert.equal(doc.Statement.length, 2);
+});
+
+test("S3SecretFile: the bucket must be a bucket name and the key exact", () => {
+  assert.doesNotThrow(() => validateS3SecretFileArgs("f", { bucket: "scpr-grand-central-secrets", key: "secrets.yml" }));
+  assert.throws(() => validateS3SecretFileArgs("f", { bucket: "Bad_Bucket", key: "secrets.yml" }), /args\.bucket/);
+  for (const key of ["", "/secrets.yml", "secrets*.yml"]) assert.throws(() => validateS3SecretFileArgs("f", { bucket: "b-1", key }), /args\.key/, key);
 });

@@ -5,7 +5,8 @@ import { colourWeights, validateColourLoadBalancerArgs, type ColourLoadBalancerA
 import { type FleetArgs, validateFleetArgs } from "../../../components/aws/fleet";
 import { planSubnets, validateNetworkArgs } from "../../../components/aws/network";
 import { validateParameterSetArgs } from "../../../components/aws/parameter-set";
-import { type PostgresArgs, validatePostgresArgs } from "../../../components/aws/postgres";
+import { validateGitImageBuildArgs } from "../../../components/aws/git-image-build";
+import { parameterGroupFamily, type PostgresArgs, validatePostgresArgs } from "../../../components/aws/postgres";
 
 test("Network: subnets of a /16 do not overlap, public /24s and private /20s; bad arguments are named", () => {
   assert.deepEqual(planSubnets("10.20.0.0/16", 2), { publicCidrs: ["10.20.0.0/24", "10.20.1.0/24"], privateCidrs: ["10.20.16.0/20", "10.20.32.0/20"] });
@@ -59,4 +60,33 @@ test("Alarms and ParameterSet: bad e-mail, thresholds, paths and names are refus
   assert.doesNotThrow(() => validateParameterSetArgs("s", { path: "/app/prod/env", values: { DATABASE_URL: "x" } }));
   assert.throws(() => validateParameterSetArgs("s", { path: "app/prod/", values: { A: "x" } }), /args\.path/);
   assert.throws(() => validateParameterSetArgs("s", { path: "/app", values: { "bad-name": "x" } }), /args\.values/);
+});
+
+test("Postgres: parameter names must be PostgreSQL names; the group family follows the engine's major", () => {
+  assert.doesNotThrow(() => validatePostgresArgs("p", { ...PG, parameters: { password_encryption: "md5", "rds.force_ssl": "1" } }));
+  assert.throws(() => validatePostgresArgs("p", { ...PG, parameters: { "Password Encryption": "md5" } }), /args\.parameters key/);
+  assert.equal(parameterGroupFamily("16"), "postgres16");
+  assert.equal(parameterGroupFamily("13.15"), "postgres13");
+});
+
+test("ParameterSet: files take file names, environments take variable names", () => {
+  assert.doesNotThrow(() => validateParameterSetArgs("s", { path: "/app/prod/files", kind: "files", values: { "recalculate.yaml": "x" } }));
+  assert.throws(() => validateParameterSetArgs("s", { path: "/app/prod/files", kind: "files", values: { "../etc/passwd": "x" } }), /file names/);
+  assert.throws(() => validateParameterSetArgs("s", { path: "/app/prod/env", values: { "recalculate.yaml": "x" } }), /environment variable names/);
+});
+
+test("Alarms: queue age below a minute and an empty log pattern are refused", () => {
+  assert.doesNotThrow(() => validateAlarmsArgs("a", { email: "o@e.org", sqsQueues: { q: { queueName: "q", maxAgeSeconds: 60 } }, logErrors: { app: { logGroupName: "g", pattern: '"[ERROR]"' } } }));
+  assert.throws(() => validateAlarmsArgs("a", { email: "o@e.org", sqsQueues: { q: { queueName: "q", maxAgeSeconds: 30 } } }), /args\.sqsQueues\.q\.maxAgeSeconds/);
+  assert.throws(() => validateAlarmsArgs("a", { email: "o@e.org", logErrors: { app: { logGroupName: "g", pattern: " " } } }), /args\.logErrors\.app\.pattern/);
+});
+
+test("GitImageBuild: an https source without a fragment, a ref that is also a Docker tag and a relative context", () => {
+  const ok = { repositoryUrl: "r", source: "https://github.com/o/r.git", ref: "v1.4.7", contextPath: "src/app" };
+  assert.doesNotThrow(() => validateGitImageBuildArgs("b", ok));
+  assert.doesNotThrow(() => validateGitImageBuildArgs("b", { ...ok, ref: "f08acef3484ca11fe6062dbd5c380d6df7c04ccd" }));
+  assert.throws(() => validateGitImageBuildArgs("b", { ...ok, source: "git@github.com:o/r.git" }), /args\.source/);
+  assert.throws(() => validateGitImageBuildArgs("b", { ...ok, source: "https://github.com/o/r.git#main" }), /args\.source/);
+  assert.throws(() => validateGitImageBuildArgs("b", { ...ok, ref: "feature/x" }), /args\.ref/);
+  assert.throws(() => validateGitImageBuildArgs("b", { ...ok, contextPath: "/src" }), /args\.contextPath/);
 });
