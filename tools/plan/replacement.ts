@@ -30,6 +30,15 @@ const DO = "digitalocean/terraform-provider-digitalocean@v2.99.1";
 /** @pulumi/docker 5.2.0 bridges kreuzwerker v4.5.0 (pulumi/pulumi-docker `upstream` submodule = 5074970, tag v4.5.0). */
 const DOCKER = "kreuzwerker/terraform-provider-docker@v4.5.0";
 const AWS = "hashicorp/terraform-provider-aws";
+/**
+ * Every regional AWS resource has a top-level `region` input (@pulumi/aws 7), injected by the provider with a
+ * CustomizeDiff interceptor: hashicorp/terraform-provider-aws internal/provider/sdkv2/region.go
+ * (forceNewIfRegionValueChanges). IAM and Route 53 records are global and have no such input.
+ */
+const AWS_REGION_CHANGE = {
+  path: "region",
+  when: "it changes, except between unset and the provider's own region (internal/provider/sdkv2/region.go forceNewIfRegionValueChanges)",
+};
 
 export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "digitalocean:index/droplet:Droplet": {
@@ -115,123 +124,146 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   },
   "aws:acm/certificate:Certificate": {
     forceNew: ["certificateAuthorityArn", "domainName", "keyAlgorithm", "subjectAlternativeNames", "validationMethod", "validationOptions[*].domainName", "validationOptions[*].validationDomain"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@01661ea internal/service/acm/certificate.go`,
   },
   "aws:acm/certificateValidation:CertificateValidation": {
     forceNew: ["certificateArn", "validationRecordFqdns"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@004eea7 internal/service/acm/certificate_validation.go`,
     note: "The resource has no Update: every input is ForceNew.",
   },
   "aws:autoscaling/group:Group": {
     forceNew: ["initialLifecycleHooks", "name", "namePrefix"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@00a919d internal/service/autoscaling/group.go`,
     note: "launchTemplate, sizes, vpcZoneIdentifiers, instanceRefresh and tags are updated in place (a launch-template change starts an instance refresh, not a replacement). The instance-requirements part of mixedInstancesPolicy was not read.",
   },
   "aws:autoscaling/policy:Policy": {
     forceNew: ["autoscalingGroupName", "name"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@007ce0a internal/service/autoscaling/policy.go`,
   },
   "aws:cloudwatch/logGroup:LogGroup": {
     forceNew: ["logGroupClass", "name", "namePrefix"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@0073593 internal/service/logs/group.go`,
     note: "retentionInDays and kmsKeyId are updated in place.",
   },
   "aws:cloudwatch/metricAlarm:MetricAlarm": {
     forceNew: ["name"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@055611a internal/service/cloudwatch/metric_alarm.go`,
     note: "Terraform alarm_name is the Pulumi input name.",
   },
   "aws:ebs/volume:Volume": {
     forceNew: ["availabilityZone", "encrypted", "kmsKeyId", "multiAttachEnabled", "outpostArn", "snapshotId"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@0073593 internal/service/ec2/ebs_volume.go`,
     note: "size, type, iops and throughput are modified in place (ModifyVolume).",
   },
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": {
     forceNew: ["vpcId"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@01f4311 internal/service/ec2/vpc_default_security_group.go`,
     note: "ingress/egress rules (securityGroupRuleSetNestedBlock in vpc_security_group.go) have no ForceNew field.",
   },
   "aws:ec2/eip:Eip": {
     forceNew: ["address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@0160692 internal/service/ec2/ec2_eip.go`,
   },
   "aws:ec2/internetGateway:InternetGateway": {
     forceNew: [],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@08923b6 internal/service/ec2/vpc_internet_gateway.go`,
     note: "No ForceNew input: vpcId is re-attached in place.",
   },
   "aws:ec2/launchTemplate:LaunchTemplate": {
     forceNew: ["name", "namePrefix"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@025e4f8 internal/service/ec2/ec2_launch_template.go`,
     note: "Every other input creates a new template version in place (resourceLaunchTemplateUpdate updateKeys).",
   },
   "aws:ec2/natGateway:NatGateway": {
     forceNew: ["allocationId", "connectivityType", "privateIp", "secondaryPrivateIpAddressCount", "subnetId"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@04088ea internal/service/ec2/vpc_nat_gateway.go`,
   },
   "aws:ec2/routeTable:RouteTable": {
     forceNew: ["vpcId"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@0220924 internal/service/ec2/vpc_route_table.go`,
     note: "routes are added, replaced and deleted in place.",
   },
   "aws:ec2/routeTableAssociation:RouteTableAssociation": {
     forceNew: ["gatewayId", "subnetId"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@0be71be internal/service/ec2/vpc_route_table_association.go`,
     note: "routeTableId is replaced in place (ReplaceRouteTableAssociation).",
   },
   "aws:ec2/securityGroup:SecurityGroup": {
     forceNew: ["description", "name", "namePrefix", "vpcId"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@0160692 internal/service/ec2/vpc_security_group.go`,
     note: "ingress/egress rules are updated in place.",
   },
   "aws:ec2/subnet:Subnet": {
     forceNew: ["availabilityZone", "availabilityZoneId", "cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength", "ipv6IpamPoolId", "ipv6Native", "ipv6NetmaskLength", "outpostArn", "vpcId"],
-    conditional: [{ path: "ipv6CidrBlock", when: "it changes while assignIpv6AddressOnCreation was true (CustomizeDiff customdiff.ForceNewIf)" }],
+    conditional: [AWS_REGION_CHANGE, { path: "ipv6CidrBlock", when: "it changes while assignIpv6AddressOnCreation was true (CustomizeDiff customdiff.ForceNewIf)" }],
     source: `${AWS}@00cda12 internal/service/ec2/vpc_subnet.go`,
   },
   "aws:ec2/vpc:Vpc": {
     forceNew: ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"],
     source: `${AWS}@00081ce internal/service/ec2/vpc_.go`,
-    conditional: [{ path: "instanceTenancy", when: "it changes, except from dedicated to default (resourceVPCCustomizeDiff diff.ForceNew)" }],
+    conditional: [AWS_REGION_CHANGE, { path: "instanceTenancy", when: "it changes, except from dedicated to default (resourceVPCCustomizeDiff diff.ForceNew)" }],
   },
   "aws:ec2/vpcEndpoint:VpcEndpoint": {
     forceNew: ["dnsOptions.privateDnsPreference", "dnsOptions.privateDnsSpecifiedDomains", "resourceConfigurationArn", "serviceName", "serviceNetworkArn", "serviceRegion", "vpcEndpointType", "vpcId"],
     conditional: [
+      AWS_REGION_CHANGE,
       { path: "privateDnsEnabled", when: "it changes on an endpoint whose vpcEndpointType is not Interface (CustomizeDiff diff.ForceNew)" },
     ],
     source: `${AWS}@008db85 internal/service/ec2/vpc_endpoint.go`,
   },
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": {
     forceNew: ["policy", "repository"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@00a3530 internal/service/ecr/lifecycle_policy.go`,
     note: "The resource has no Update: every input is ForceNew.",
   },
   "aws:ecr/repository:Repository": {
     forceNew: ["encryptionConfigurations", "name"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@0072eea internal/service/ecr/repository.go`,
     note: "Read in an older (aws-sdk-go v1) version; imageTagMutability and imageScanningConfiguration are updated in place.",
   },
   "aws:ecs/capacityProvider:CapacityProvider": {
     forceNew: ["autoScalingGroupProvider.autoScalingGroupArn", "cluster", "managedInstancesProvider.instanceLaunchTemplate.capacityOptionType", "name"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@0094628 internal/service/ecs/capacity_provider.go`,
     note: "autoScalingGroupProvider and managedInstancesProvider are ForceNew blocks: adding or removing one replaces; managedScaling, managedDraining and managedTerminationProtection are updated in place.",
   },
   "aws:ecs/cluster:Cluster": {
     forceNew: ["name"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@00a3530 internal/service/ecs/cluster.go`,
   },
   "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": {
     forceNew: ["clusterName"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@0619e62 internal/service/ecs/cluster_capacity_providers.go`,
     note: "Read in an older (aws-sdk-go v1) version.",
   },
   "aws:ecs/service:Service": {
     forceNew: ["cluster", "iamRole", "launchType", "name", "schedulingStrategy"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS} internal/service/ecs/service.go (stored version marked @Testing(preIdentityVersion="v6.33.0"))`,
     note: "taskDefinition, desiredCount, loadBalancers and networkConfiguration are updated in place. In this version a capacityProviderStrategies change is an update that CustomizeDiff rejects unless forceNewDeployment is true (older versions forced replacement).",
   },
   "aws:ecs/taskDefinition:TaskDefinition": {
     forceNew: ["containerDefinitions", "cpu", "ephemeralStorage", "executionRoleArn", "family", "ipcMode", "memory", "networkMode", "pidMode", "placementConstraints", "proxyConfiguration", "requiresCompatibilities", "runtimePlatform", "taskRoleArn", "volumes"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@04fc21d internal/service/ecs/task_definition.go`,
     note: "Read in an older (aws-sdk-go v1) version: inputs added since (enableFaultInjection, trackLatest) are not covered. Only tags and skipDestroy are updated in place there.",
   },
@@ -257,17 +289,20 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   },
   "aws:lb/listener:Listener": {
     forceNew: ["loadBalancerArn"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@01c0800 internal/service/elbv2/listener.go`,
     note: "port, protocol, certificateArn and defaultActions (colour weights) are modified in place. Read in an older (aws-sdk-go v1) version.",
   },
   "aws:lb/listenerRule:ListenerRule": {
     forceNew: ["listenerArn"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@032c4f0 internal/service/elbv2/listener_rule.go`,
     note: "priority is explicitly ForceNew: false (SetRulePriorities); actions, conditions and transforms are modified in place.",
   },
   "aws:lb/loadBalancer:LoadBalancer": {
     forceNew: ["customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"],
     conditional: [
+      AWS_REGION_CHANGE,
       { path: "subnetMappings", when: "on an application LB, a mapping changes without the count changing, or remaining mappings change while some are added or removed (customizeDiffLoadBalancerALB)" },
       { path: "subnets", when: "on a network LB, the number of subnets does not grow (customizeDiffLoadBalancerNLB)" },
       { path: "securityGroups", when: "on a network LB, it goes from empty to non-empty or back (customizeDiffLoadBalancerNLB)" },
@@ -276,16 +311,19 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   },
   "aws:lb/targetGroup:TargetGroup": {
     forceNew: ["ipAddressType", "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@013cfb4 internal/service/elbv2/target_group.go`,
     note: "healthCheck and stickiness are modified in place; the CustomizeDiffs only validate.",
   },
   "aws:rds/instance:Instance": {
     forceNew: ["availabilityZone", "backupTarget", "characterSetName", "customIamInstanceProfile", "dbName", "engine", "kmsKeyId", "ncharCharacterSetName", "restoreToPointInTime", "s3Import.bucketName", "s3Import.bucketPrefix", "s3Import.ingestionRole", "s3Import.sourceEngine", "s3Import.sourceEngineVersion", "snapshotIdentifier", "storageEncrypted", "timezone", "username"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS} internal/service/rds/instance.go (stored v5-line version: SchemaVersion 2, with blue_green_update)`,
     note: "instanceClass, allocatedStorage, engineVersion, storageType and identifier are modified in place (identifier was ForceNew in v4). restoreToPointInTime is a ForceNew block whose fields are not: any change under it is counted (over-approximation). Inputs added after this version are not covered.",
   },
   "aws:rds/subnetGroup:SubnetGroup": {
     forceNew: ["name", "namePrefix"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@01c0800 internal/service/rds/subnet_group.go`,
     note: "subnetIds and description are modified in place.",
   },
@@ -296,16 +334,19 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   },
   "aws:sns/topic:Topic": {
     forceNew: ["fifoTopic", "name", "namePrefix"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@00a3530 internal/service/sns/topic.go`,
   },
   "aws:sns/topicSubscription:TopicSubscription": {
     forceNew: ["endpoint", "protocol", "topic"],
+    conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@04a2e6e internal/service/sns/topic_subscription.go`,
     note: "Terraform topic_arn is the Pulumi input topic.",
   },
   "aws:ssm/parameter:Parameter": {
     forceNew: ["dataType", "name"],
     conditional: [
+      AWS_REGION_CHANGE,
       { path: "tier", when: "it changes from Advanced to Standard (CustomizeDiff customdiff.ForceNewIfChange)" },
     ],
     source: `${AWS}@0073593 internal/service/ssm/parameter.go`,
