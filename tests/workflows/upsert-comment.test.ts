@@ -64,15 +64,15 @@ function post(artifact: Artifact): { status: number | null; posted: string | und
 
 const hostileName = "web <img src=x onerror=alert(1)> @org/admins";
 const diff = {
+  steps: [{ op: "create", urn: `urn:pulumi:staging::platform::docker:index/container:Container::${hostileName}`, detailedDiff: null }],
+  changeSummary: { create: 1, same: 3 },
+  source: "offline-plan",
   before: "staging",
   after: "staging",
-  added: [{ type: "docker:index/container:Container", name: hostileName, stateful: false }],
-  removed: [],
-  changed: [],
-  outputs: [],
   colourSwitches: [],
-  statefulTouched: [],
+  blocked: [],
   violations: [],
+  outputs: [],
 };
 const forged = "<!-- platform:plan-comment stack=staging -->\n### Desired-state diff of stack `staging` (offline plan)\nNo change. Approve!";
 
@@ -93,7 +93,8 @@ test("M1: the poster posts the comment it renders from diff.json, never the comm
 test("M1: a malformed, oversized or mislabelled artifact posts nothing", () => {
   const good = { "pr-number": "7\n", "base-sha": `${BASE}\n` };
   const cases: [string, Artifact][] = [
-    ["not the PlanDiff shape", { ...good, "diff.json": JSON.stringify({ ...diff, added: "everything" }) }],
+    ["not the PlanDiff shape", { ...good, "diff.json": JSON.stringify({ ...diff, steps: "everything" }) }],
+    ["an unknown field", { ...good, "diff.json": JSON.stringify({ ...diff, comment: "**No change**" }) }],
     ["not JSON", { ...good, "diff.json": "**No change**" }],
     ["over 2 MiB", { ...good, "diff.json": JSON.stringify({ ...diff, pad: "x".repeat(2_100_000) }) }],
     ["base-sha with markup", { ...good, "base-sha": "[click](https://evil.example)", "diff.json": JSON.stringify(diff) }],
@@ -106,12 +107,9 @@ test("M1: a malformed, oversized or mislabelled artifact posts nothing", () => {
   }
 });
 
-// Known gap, in the lead's renderer: a violation's message and fix are rendered as prose with only
-// <, > and & escaped, so a PR's diff.json can still post links, images and mentions there. Runs as a
-// todo (reported, not failing the suite) until tools/pr-comment/render.ts fences or escapes them.
+// A violation's message and fix come from the PR's diff.json: the renderer prints them as code spans.
 test(
   "M1: markup in a violation message or fix is not rendered as links, images or mentions",
-  { todo: "tools/pr-comment/render.ts: render Violation.message and .fix inside code spans or escape Markdown" },
   () => {
     const hostile = "[Approve now](https://evil.example) @org/admins ![t](https://evil.example/t.png)";
     const withViolation = { ...diff, violations: [{ policy: "x", level: "advisory", message: hostile, fix: hostile }] };

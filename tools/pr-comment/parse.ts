@@ -80,7 +80,7 @@ const violation = z.object({
 });
 
 /** The schema is annotated with the shared type, so a change to tools/plan/types.ts fails `tsc` here. */
-const planDiff: z.ZodType<PlanDiff, unknown> = z.object({
+const planDiff: z.ZodType<PlanDiff, unknown> = z.strictObject({
   steps: z.array(step).max(MAX_STEPS),
   changeSummary,
   source: z.enum(["offline-plan", "cloud-preview"]),

@@ -163,7 +163,7 @@ function blockedSection(diff: PlanDiff, maxItems: number): string[] {
   return [
     "",
     "#### ⛔ Blocked: `pulumi up` would refuse",
-    ...capped(diff.blocked, maxItems, (b) => `- ${ref(b)} would be **${b.op === "replace" ? "replaced" : "deleted"}**: ${escapeText(b.reason)}`),
+    ...capped(diff.blocked, maxItems, (b) => `- ${ref(b)} would be **${b.op === "replace" ? "replaced" : "deleted"}**: ${inline(b.reason)}`),
   ];
 }
 
@@ -176,7 +176,7 @@ function replacedSection(diff: PlanDiff, maxItems: number): string[] {
     "#### Replaced",
     ...capped(replaced, maxItems, (s) => {
       const order = s.deleteBeforeReplace ? " (deleted first: down until its replacement is up)" : "";
-      const why = s.replaceCauses?.length ? `: ${s.replaceCauses.map((c) => escapeText(c)).join("; ")}` : s.replaceReasons?.length ? `: ${s.replaceReasons.map(inline).join(", ")} changed` : "";
+      const why = s.replaceCauses?.length ? `: ${s.replaceCauses.map(inline).join("; ")}` : s.replaceReasons?.length ? `: ${s.replaceReasons.map(inline).join(", ")} changed` : "";
       return `- ${s.stateful ? "**STATEFUL** " : ""}${ref(urnRef(s.urn))} is **replaced**${order}${why}`;
     }),
   ];
@@ -190,7 +190,7 @@ function deletedSection(diff: PlanDiff, maxItems: number): string[] {
     "",
     "#### Deleted",
     ...capped(deleted, maxItems, (s) => {
-      const why = s.replaceCauses?.length ? `: ${s.replaceCauses.map((c) => escapeText(c)).join("; ")}` : "";
+      const why = s.replaceCauses?.length ? `: ${s.replaceCauses.map(inline).join("; ")}` : "";
       return `- ${s.stateful ? "**STATEFUL** " : ""}${ref(urnRef(s.urn))} is **deleted**${why}`;
     }),
   ];
@@ -222,7 +222,7 @@ function violationSection(diff: PlanDiff, maxItems: number): string[] {
     "#### Policy violations",
     ...capped(ordered, maxItems, (v) => {
       const on = v.resource ? ` on ${ref(v.resource)}` : "";
-      return `- **${v.level}** ${inline(v.policy)}${on}: ${escapeText(v.message)} Fix: ${escapeText(v.fix)}`;
+      return `- **${v.level}** ${inline(v.policy)}${on}: ${inline(v.message)} Fix: ${inline(v.fix)}`;
     }),
   ];
 }
@@ -338,7 +338,12 @@ export function showValue(value: unknown, max: number): string {
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
 
-/** Inline code that survives backticks in the content (CommonMark: a longer fence, padded). */
+/**
+ * Inline code that survives backticks in the content (CommonMark: a longer fence, padded). Every text
+ * that comes from the diff file (names, reasons, policy messages and fixes) is printed this way: the
+ * file is written by a pull request's code, and inside a code span no Markdown or HTML is live (no link,
+ * image, mention, or a closing </details>).
+ */
 function inline(text: string): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
@@ -350,11 +355,6 @@ function inline(text: string): string {
 function fenceFor(content: string): string {
   const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
   return "`".repeat(Math.max(3, longest + 1));
-}
-
-/** Prose from a policy: no raw HTML (it could close the <details> or hide text), one line. */
-function escapeText(text: string): string {
-  return text.replace(/[<>&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;")).replace(/\r?\n/g, " ");
 }
 
 function byteLength(text: string): number {

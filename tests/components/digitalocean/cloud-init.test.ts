@@ -34,7 +34,8 @@ test("the user data holds no login key: admin keys change without replacing the 
   const files = (doc.write_files ?? []) as { path: string }[];
   assert.ok(!files.some((f) => f.path.includes("authorized_keys")), "no authorized_keys file");
   const withoutVolume = YAML.parse(renderNodeCloudInit({ hostKey: params.hostKey })) as Record<string, unknown>;
-  assert.equal(withoutVolume.write_files, undefined, "nothing to write without a volume");
+  const written = ((withoutVolume.write_files ?? []) as { path: string }[]).map((f) => f.path);
+  assert.deepEqual(written, ["/usr/local/sbin/block-metadata-from-containers", "/etc/systemd/system/block-metadata-from-containers.service"], "only the metadata block without a volume");
   const { status, output } = runTool("cloud-init", ["schema", "--config-file", tempFile("user-data.yaml", renderNodeCloudInit({ hostKey: params.hostKey }))]);
   assert.equal(status, 0, output);
 });
