@@ -15,6 +15,7 @@ import { Network } from "../components/aws/network";
 import { ParameterSet } from "../components/aws/parameter-set";
 import { Postgres } from "../components/aws/postgres";
 import { App, type AppContext, statefulOptions } from "./context";
+import type { OpsOutputs } from "./ops-outputs";
 
 const APP = "aquamark";
 /** The app's image on Docker Hub; the tag per colour comes from config. */
@@ -229,5 +230,20 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
     alarmTopicArn: alarms.topicArn,
     settingsPath: parameterPath,
     vpcId: network.vpcId,
+    ops: {
+      platform: "aws",
+      region: config.region,
+      liveColour: live,
+      // The web container runs under the app's name on each instance (container-host-cloud-init.ts `--name`).
+      manage: Object.fromEntries(COLOURS.map((c) => [c, { on: web[c].groupName, container: APP }])),
+      manageCommand: [],
+      logs: {
+        ...Object.fromEntries(COLOURS.map((c) => [`web-${c}`, { logGroup: web[c].logGroupName }])),
+        ...Object.fromEntries((Object.keys(daemons) as Daemon[]).map((d) => [d, { logGroup: daemons[d].logGroupName }])),
+      },
+      database: { kind: "rds", identifier: database.identifier, subnetGroup: database.subnetGroupName, securityGroupId: database.securityGroupId },
+      writers: { autoScalingGroups: [...COLOURS.map((c) => web[c].groupName), ...(Object.keys(daemons) as Daemon[]).map((d) => daemons[d].groupName)] },
+      volumes: {},
+    } satisfies OpsOutputs,
   });
 }

@@ -14,6 +14,7 @@ import { EcsEc2Cluster } from "../components/aws/ecs-ec2-cluster";
 import { EcsEc2Service } from "../components/aws/ecs-ec2-service";
 import { S3SecretsAccess } from "../components/aws/s3-secrets-access";
 import { App, type AppContext, statefulOptions } from "./context";
+import type { OpsOutputs } from "./ops-outputs";
 
 const APP = "grand-central";
 /** CouchDB's port inside the instance; published on the host for Fauxton, closed by the security group. */
@@ -131,5 +132,16 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig):
     fauxtonUrl: config.fauxtonAdminCidrs.length > 0 ? pulumi.interpolate`http://${cluster.publicIp ?? ""}:${COUCHDB_PORT}/_utils/` : undefined,
     couchdbAdminUser: COUCHDB_ADMIN_USER,
     couchdbAdminPassword: pulumi.secret(couchdbPassword.result),
+    ops: {
+      platform: "aws",
+      region: config.region,
+      manage: { live: { on: cluster.autoScalingGroupName, container: APP } },
+      manageCommand: [],
+      // One log group; each container's streams carry its name as prefix (ecs-ec2-service.ts awslogs-stream-prefix).
+      logs: { [APP]: { logGroup: service.logGroupName } },
+      database: { kind: "couchdb", volumeId: dataVolume.volumeId, availabilityZone: config.availabilityZone, dataPath: `${VOLUME_MOUNT}/data` },
+      writers: { ecsService: { cluster: cluster.clusterName, service: service.serviceName } },
+      volumes: { couchdb: dataVolume.volumeId },
+    } satisfies OpsOutputs,
   });
 }

@@ -21,6 +21,7 @@ import { certbotDnsContainer, certificatePaths, nginxTlsProxyContainer } from ".
 import { ContainerStack, type ContainerSpec } from "../components/docker/container-stack";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import { App, type AppContext, statefulOptions } from "./context";
+import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR } from "./ops-outputs";
 
 /** The two services of every colour, as the seed's deploy.py names them. */
 const SERVICES = {
@@ -175,6 +176,21 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
     },
     database: { host: dbNode.privateIpv4Address, port: POSTGRES_PORT, user: POSTGRES_USER, volumeId: dbNode.dataVolume?.id },
     backupBucket: backups.bucketName,
+    ops: {
+      platform: "digitalocean",
+      nodes: { blue: nodeOutputs(nodes.blue, []), green: nodeOutputs(nodes.green, []), db: nodeOutputs(dbNode, []) },
+      liveColour: config.live,
+      // Both services are Django projects (job_manager/, resource_manager/ with manage.py; app-contracts N5).
+      manage: colourManage("nmpi", (c) => c),
+      manageCommand: ["python", "manage.py"],
+      logs: containerLogs({
+        ...Object.fromEntries(COLOURS.map((c) => [c, [`nmpi-${c}`, `quotas-${c}`, "certbot", "proxy"]])),
+        db: [dbContainer, "nmpi-db-backup"],
+      }),
+      database: { kind: "postgres-container", at: { on: "db", container: dbContainer }, database: "postgres", dumpDir: POSTGRES_DUMP_DIR },
+      writers: { containers: COLOURS.flatMap((c) => [{ on: c, container: `nmpi-${c}` }, { on: c, container: `quotas-${c}` }]) },
+      volumes: dbNode.dataVolume ? { db: dbNode.dataVolume.id } : {},
+    } satisfies OpsOutputs,
   });
 }
 

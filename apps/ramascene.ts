@@ -31,6 +31,7 @@ import { colourContainerName, colourContainers, colourHostname, colourRoutes } f
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import { App, type AppContext } from "./context";
+import { colourManage, containerLogs, type OpsOutputs } from "./ops-outputs";
 
 export const RAMASCENE_IMAGES = {
   /** Built from the ramascene repository (Python, the React bundle and collectstatic baked in). */
@@ -221,5 +222,18 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     nodeIp: node.ipv4Address,
     knownHostsLines: [node.knownHostsLine],
     hostKeyFingerprint: node.hostKeyFingerprint,
+    ops: {
+      platform: "digitalocean",
+      nodes: { node: { ip: node.ipv4Address, knownHostsLine: node.knownHostsLine } },
+      liveColour: config.live,
+      manage: colourManage("daphne", () => "node"),
+      // Seed 003: `python3 manage.py createsuperuser`, `populateHierarchies`, `clear_models`.
+      manageCommand: ["python", "manage.py"],
+      logs: containerLogs({ node: [...shared, ...perColour, ...liveOnly].map((c) => c.name).concat("nginx") }),
+      // On the node itself (the file is under the volume's db/ directory), so it works with every container stopped.
+      database: { kind: "sqlite", node: "node", path: `${DATA_MOUNT}/db/db.sqlite3`, dumpDir: `${DATA_MOUNT}/db-dumps` },
+      writers: { containers: [...perColour, ...liveOnly].map((c) => ({ on: "node", container: c.name })) },
+      volumes: node.dataVolume ? { data: node.dataVolume.id } : {},
+    } satisfies OpsOutputs,
   });
 }

@@ -31,6 +31,7 @@ import { type ContainerSpec, ContainerStack } from "../components/docker/contain
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { App, type AppContext, statefulOptions } from "./context";
+import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR } from "./ops-outputs";
 
 /** Images. The app image is built from the TopoBank repository's production Dockerfile (cookiecutter-django layout). */
 export const TOPOBANK_IMAGES = {
@@ -286,5 +287,17 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     knownHostsLines: [node.knownHostsLine],
     hostKeyFingerprint: node.hostKeyFingerprint,
     adminUrl: pulumi.secret(pulumi.interpolate`https://${config.domain}/${adminPath}/`),
+    ops: {
+      platform: "digitalocean",
+      nodes: { node: { ip: node.ipv4Address, knownHostsLine: node.knownHostsLine } },
+      liveColour: config.live,
+      manage: colourManage("django", () => "node"),
+      // Seed 001: `docker-compose ... run --rm django python manage.py <command>`.
+      manageCommand: ["python", "manage.py"],
+      logs: containerLogs({ node: [...shared, ...perColour, ...liveOnly, front].map((c) => c.name) }),
+      database: { kind: "postgres-container", at: { on: "node", container: "postgres" }, database: POSTGRES_DB, dumpDir: POSTGRES_DUMP_DIR },
+      writers: { containers: [...perColour, ...liveOnly].map((c) => ({ on: "node", container: c.name })) },
+      volumes: node.dataVolume ? { data: node.dataVolume.id } : {},
+    } satisfies OpsOutputs,
   });
 }

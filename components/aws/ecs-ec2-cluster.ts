@@ -71,6 +71,8 @@ export class EcsEc2Cluster extends pulumi.ComponentResource {
   public readonly publicIp?: pulumi.Output<string>;
   /** `memberOf` expression for tasks that need the data volume mounted, when there is one. */
   public readonly volumePlacement?: pulumi.Output<string>;
+  /** Name of the instance's auto-scaling group (what operator commands reach the instance through). */
+  public readonly autoScalingGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: EcsEc2ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:aws:EcsEc2Cluster", name, {}, opts);
@@ -256,6 +258,7 @@ export class EcsEc2Cluster extends pulumi.ComponentResource {
     this.clusterArn = cluster.arn;
     this.clusterName = cluster.name;
     this.capacityProviderName = capacityProvider.name;
+    this.autoScalingGroupName = group.name;
     this.securityGroupId = securityGroup.id;
     this.registerOutputs({
       clusterArn: this.clusterArn,
