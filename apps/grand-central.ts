@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { GrandCentralConfig } from "../config/apps/grand-central";
 import { EbsDataVolume } from "../components/aws/ebs-data-volume";
+import { EbsSnapshotSchedule } from "../components/aws/ebs-snapshot-schedule";
 import { EcrRepository } from "../components/aws/ecr-repository";
 import { EcsEc2Cluster } from "../components/aws/ecs-ec2-cluster";
 import { EcsEc2Service } from "../components/aws/ecs-ec2-service";
@@ -30,14 +31,20 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig):
   const provider = new aws.Provider(name, { region: config.region }, app.childOptions);
   const inRegion = { ...app.childOptions, providers: { aws: provider } };
 
-  const registry = new EcrRepository(name, { repositoryName: name, keepImages: config.keepImages, stateful: statefulOptions(ctx), tags }, inRegion);
+  const registry = new EcrRepository(
+    name,
+    { repositoryName: config.import.repository ?? name, adopt: config.import.repository !== undefined, keepImages: config.keepImages, stateful: statefulOptions(ctx), tags },
+    inRegion,
+  );
 
   // The volume depends on nothing but the zone and size: no image roll or instance change can replace it.
   const dataVolume = new EbsDataVolume(
     `${name}-couchdb`,
-    { availabilityZone: config.availabilityZone, sizeGiB: config.volumeGiB, stateful: statefulOptions(ctx), tags },
+    { availabilityZone: config.availabilityZone, sizeGiB: config.volumeGiB, stateful: statefulOptions(ctx), tags, adopt: config.import.dataVolume },
     inRegion,
   );
+  // Seed 004 kept CouchDB's only copy on this volume: scheduled snapshots, selected by the volume's Name tag.
+  new EbsSnapshotSchedule(`${name}-couchdb-snapshots`, { targetTags: { Name: `${name}-couchdb` }, ...config.snapshots, tags }, inRegion);
 
   const cluster = new EcsEc2Cluster(
     name,

@@ -4,7 +4,7 @@
  *
  * Replaces deploy.py: `node create` → Node; `launch --colour` → a colour's ContainerStack;
  * "update the DNS records" → ReservedIpSwitch (or ColourLoadBalancer); `database dump` → the
- * scheduled backup container (and tools/ops/db-dump.sh); manual certificate renewal → certbot.
+ * scheduled backup container (and tools/ops/dump.sh); manual certificate renewal → certbot.
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";

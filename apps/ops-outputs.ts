@@ -118,3 +118,36 @@ export function containerLogs(byNode: Record<string, readonly string[]>): Record
 export function colourManage(base: string, nodeOf: (colour: Colour) => string): Record<Colour, OpsContainer> {
   return { blue: { on: nodeOf("blue"), container: colourContainerName(base, "blue") }, green: { on: nodeOf("green"), container: colourContainerName(base, "green") } };
 }
+
+/**
+ * `pg_dump -Fc` of the container's own database (its POSTGRES_USER / POSTGRES_DB environment, as the
+ * official postgres image sets them) into `dumpDir` as `<label>-<UTC time>.dump`, keeping the newest `keep`
+ * dumps of that label: the command a release runs before it migrates (dump.sh writes the same files).
+ */
+export function postgresDumpCommand(dumpDir: string, label: string, keep: number): string[] {
+  if (!/^[a-z][a-z0-9-]*$/.test(label)) throw new Error(`postgresDumpCommand: label ${JSON.stringify(label)} must be lower-case letters, digits and '-'`);
+  if (!Number.isInteger(keep) || keep < 1) throw new Error(`postgresDumpCommand: keep must be a whole number >= 1, got ${keep}`);
+  return [
+    "sh",
+    "-c",
+    `set -e; mkdir -p "$0"; pg_dump -Fc -U "$POSTGRES_USER" -d "$POSTGRES_DB" -f "$0/${label}-$(date -u +%Y%m%dT%H%M%SZ).dump"; ` +
+      `ls -1t "$0"/${label}-*.dump | tail -n +${keep + 1} | xargs -r rm -f --`,
+    dumpDir,
+  ];
+}
+
+/** The same for a SQLite file, with Python's sqlite3 online-backup API (for images with Python and no sqlite3 tool). */
+export function sqliteDumpCommand(path: string, dumpDir: string, label: string, keep: number): string[] {
+  if (!/^[a-z][a-z0-9-]*$/.test(label)) throw new Error(`sqliteDumpCommand: label ${JSON.stringify(label)} must be lower-case letters, digits and '-'`);
+  if (!Number.isInteger(keep) || keep < 1) throw new Error(`sqliteDumpCommand: keep must be a whole number >= 1, got ${keep}`);
+  const script = [
+    "import glob, os, sqlite3, sys, time",
+    "path, dump_dir, label, keep = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])",
+    "os.makedirs(dump_dir, exist_ok=True)",
+    'dst = sqlite3.connect(os.path.join(dump_dir, label + time.strftime("-%Y%m%dT%H%M%SZ.sqlite3", time.gmtime())))',
+    "sqlite3.connect(path).backup(dst)",
+    "dst.close()",
+    'for old in sorted(glob.glob(os.path.join(dump_dir, label + "-*.sqlite3")))[:-keep]: os.remove(old)',
+  ].join("\n");
+  return ["python", "-c", script, path, dumpDir, label, String(keep)];
+}

@@ -31,7 +31,7 @@ import { colourContainerName, colourContainers, colourHostname, colourRoutes } f
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import { App, type AppContext } from "./context";
-import { colourManage, containerLogs, type OpsOutputs } from "./ops-outputs";
+import { colourManage, containerLogs, type OpsOutputs, sqliteDumpCommand } from "./ops-outputs";
 
 export const RAMASCENE_IMAGES = {
   /** Built from the ramascene repository (Python, the React bundle and collectstatic baked in). */
@@ -212,6 +212,8 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     commands: [["python", "manage.py", "migrate", "--noinput"]],
     versions: config.versions,
     containers: colourContainers(stack, "daphne"),
+    // A copy of the SQLite file both colours share before a release migrates it (any daphne has Python and the mount).
+    backupFirst: { container: colourContainers(stack, "daphne").blue, commands: [sqliteDumpCommand(`${DB_DIR}/db.sqlite3`, `${DB_DIR}/dumps`, "pre-release", 10)] },
   }, opts);
 
   return app.done({
@@ -231,7 +233,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       manageCommand: ["python", "manage.py"],
       logs: containerLogs({ node: [...shared, ...perColour, ...liveOnly].map((c) => c.name).concat("nginx") }),
       // On the node itself (the file is under the volume's db/ directory), so it works with every container stopped.
-      database: { kind: "sqlite", node: "node", path: `${DATA_MOUNT}/db/db.sqlite3`, dumpDir: `${DATA_MOUNT}/db-dumps` },
+      database: { kind: "sqlite", node: "node", path: `${DATA_MOUNT}/db/db.sqlite3`, dumpDir: `${DATA_MOUNT}/db/dumps` },
       writers: { containers: [...perColour, ...liveOnly].map((c) => ({ on: "node", container: c.name })) },
       volumes: node.dataVolume ? { data: node.dataVolume.id } : {},
     } satisfies OpsOutputs,

@@ -31,7 +31,7 @@ import { type ContainerSpec, ContainerStack } from "../components/docker/contain
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { App, type AppContext, statefulOptions } from "./context";
-import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR } from "./ops-outputs";
+import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR, postgresDumpCommand } from "./ops-outputs";
 
 /** Images. The app image is built from the TopoBank repository's production Dockerfile (cookiecutter-django layout). */
 export const TOPOBANK_IMAGES = {
@@ -93,7 +93,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   // Storage: a Spaces bucket with a key scoped to it, or an existing S3 bucket with keys from secret config.
   let storage: { bucket: pulumi.Input<string>; endpoint: pulumi.Input<string>; region: string; accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
   if (config.bucket.kind === "spaces") {
-    const bucket = new Bucket(app.name("bucket"), { bucketName: config.bucket.name, region: config.region, protect: ctx.protectState }, opts);
+    const bucket = new Bucket(app.name("bucket"), { bucketName: config.bucket.name, region: config.region, protect: ctx.protectState, adopt: config.bucket.adopt }, opts);
     storage = { bucket: bucket.bucketName, endpoint: bucket.endpoint, region: config.region, accessKeyId: pulumi.secret(bucket.accessKeyId), secretAccessKey: bucket.secretAccessKey };
   } else {
     const s3 = secrets.s3 as NonNullable<typeof secrets.s3>;
@@ -275,6 +275,8 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     ],
     versions: config.versions,
     containers: colourContainers(stack, "django"),
+    // Seed 001, "Updating": a backup before the migration, now taken and waited for by the release.
+    backupFirst: { container: { name: "postgres", resource: stack.containers.postgres }, commands: [postgresDumpCommand(POSTGRES_DUMP_DIR, "pre-release", 10)] },
   }, opts);
 
   return app.done({

@@ -37,7 +37,8 @@ export class DnsZone extends pulumi.ComponentResource {
       name,
       { name: args.zone },
       // The ID of a DigitalOcean domain is its name, so adopting needs no lookup.
-      { parent: this, protect: args.protect, import: args.adopt ? args.zone : undefined },
+      // An adopted zone was made outside the program: removing it from the program never deletes it.
+      { parent: this, protect: args.protect, retainOnDelete: args.adopt === true, import: args.adopt ? args.zone : undefined },
     );
     for (const record of args.records ?? []) {
       const label = record.name === "@" ? "apex" : record.name.replace(/\./g, "-");

@@ -37,6 +37,8 @@ export const topobankConfig = z
           kind: z.literal("spaces"),
           /** Bucket name (AWS_STORAGE_BUCKET_NAME); media under `media/`, dumps under `backup/`. */
           name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lower-case letters, digits and '-'"),
+          /** Adopt an existing Spaces bucket of this name in `region` with `import` (issue 16). Default: false. */
+          adopt: z.boolean().default(false),
         }),
         z.strictObject({
           /** An existing S3-compatible bucket elsewhere (as in the seed); its keys are secret config `secrets.topobank.s3`. */

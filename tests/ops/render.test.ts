@@ -1,0 +1,122 @@
+/**
+ * What issue 16 adds to the rendered program: scheduled snapshots, the dump a release waits for before it
+ * migrates, the uniform `ops` output, and adoption of hand-made resources with `import`.
+ */
+import assert from "node:assert/strict";
+import { before, test } from "node:test";
+import { renderStack, type RenderResult } from "../../tools/render/harness";
+import { renderIsolatedOk } from "../../tools/render/isolated";
+import { named, ofType } from "../support";
+
+let plan: RenderResult;
+let adopted: RenderResult;
+/** Every resource the adoption test's config names, as `pulumi config set --path` would set it. */
+const ADOPT = [
+  "apps.grand-central.import.dataVolume.id=vol-049df61146c4d7901",
+  "apps.grand-central.import.dataVolume.encrypted=false",
+  "apps.grand-central.import.repository=grand-central",
+  "apps.topobank.bucket.adopt=true",
+  "apps.nmpi.adoptDnsZone=true",
+];
+before(async () => {
+  [plan, adopted] = await Promise.all([renderStack({ stack: "production" }), renderIsolatedOk({ stack: "production", overrides: ADOPT })]);
+});
+
+const DLM = "aws:dlm/lifecyclePolicy:LifecyclePolicy";
+const VOLUME = "aws:ebs/volume:Volume";
+const COMMAND = "command:remote:Command";
+const RELEASE = "platform:docker:ColourRelease";
+
+test("grand-central's CouchDB volume is snapshotted daily by DLM, the newest 14 kept, selected by the volume's own Name tag", () => {
+  const policy = named(plan, DLM, "grand-central-production-couchdb-snapshots");
+  const details = policy.inputs.policyDetails as { targetTags: Record<string, string>; resourceTypes: string[]; schedules: { createRule: Record<string, unknown>; retainRule: { count: number } }[] };
+  const volume = named(plan, VOLUME, "grand-central-production-couchdb");
+  const volumeTags = volume.inputs.tags as Record<string, string>;
+  assert.deepEqual(details.resourceTypes, ["VOLUME"]);
+  for (const [key, value] of Object.entries(details.targetTags)) assert.equal(volumeTags[key], value, `the volume carries ${key}=${value}`);
+  assert.deepEqual(details.schedules[0].createRule, { interval: 24, intervalUnit: "HOURS", times: "03:00" });
+  assert.equal(details.schedules[0].retainRule.count, 14);
+  assert.equal(policy.inputs.state, "ENABLED");
+  const role = policy.propertyDependencies.executionRoleArn ?? [];
+  assert.equal(role.length, 1, "DLM runs as the role made for it");
+  assert.match(JSON.stringify(plan.resources.find((r) => r.urn === role[0])?.inputs.assumeRolePolicy), /dlm\.amazonaws\.com/);
+});
+
+test("the snapshot schedule follows config: everyHours, at and keep", async () => {
+  const changed = await renderIsolatedOk({ stack: "production", overrides: ["apps.grand-central.snapshots.everyHours=12", "apps.grand-central.snapshots.at=01:30", "apps.grand-central.snapshots.keep=30"] });
+  const details = named(changed, DLM, "grand-central-production-couchdb-snapshots").inputs.policyDetails as { schedules: { createRule: Record<string, unknown>; retainRule: { count: number } }[] };
+  assert.deepEqual(details.schedules[0].createRule, { interval: 12, intervalUnit: "HOURS", times: "01:30" });
+  assert.equal(details.schedules[0].retainRule.count, 30);
+});
+
+for (const app of ["topobank", "ramascene"]) {
+  test(`${app}: each colour's release waits for a dump taken just before it, and green's dump waits for blue's release`, () => {
+    const urn = (name: string) => named(plan, RELEASE, name).urn;
+    const deps = (name: string) => named(plan, RELEASE, name).options.dependsOn ?? [];
+    const prefix = `${app}-production-release`;
+    assert.ok(deps(`${prefix}-blue`).includes(urn(`${prefix}-blue-backup`)), "blue's release after blue's dump");
+    assert.ok(deps(`${prefix}-green`).includes(urn(`${prefix}-green-backup`)), "green's release after green's dump");
+    assert.ok(deps(`${prefix}-green-backup`).includes(urn(`${prefix}-blue`)), "green's dump after blue's release (its migration)");
+    for (const colour of ["blue", "green"]) {
+      const backup = named(plan, COMMAND, `${prefix}-${colour}-backup`);
+      const release = named(plan, COMMAND, `${prefix}-${colour}`);
+      assert.deepEqual(backup.inputs.triggers, release.inputs.triggers, "the dump runs exactly when the release does");
+      assert.match(String(backup.inputs.create), app === "topobank" ? /docker exec postgres sh -c .*pg_dump -Fc/s : /docker exec daphne-blue python -c .*\.backup\(dst\)/s);
+    }
+  });
+}
+
+test("every app exports the same ops shape, naming only nodes, containers and groups it declares", () => {
+  for (const app of ["nmpi", "topobank", "ramascene", "aquamark", "grand-central"]) {
+    const ops = (plan.outputs[app] as { ops: Record<string, unknown> }).ops;
+    assert.ok(ops, app);
+    for (const key of ["platform", "manage", "manageCommand", "logs", "writers", "volumes"]) assert.ok(key in ops, `${app}.ops.${key}`);
+  }
+  const topobank = (plan.outputs.topobank as { ops: { logs: Record<string, { container: string }> } }).ops;
+  const containers = ofType(plan, "docker:index/container:Container").filter((c) => c.name.startsWith("topobank-")).map((c) => c.inputs.name);
+  for (const source of Object.values(topobank.logs)) assert.ok(containers.includes(source.container), source.container);
+});
+
+const IMPORTED = new Map([
+  ["aws:ebs/volume:Volume", "vol-049df61146c4d7901"],
+  ["aws:ecr/repository:Repository", "grand-central"],
+  ["digitalocean:index/spacesBucket:SpacesBucket", "fra1,topobank-assets-production"],
+  ["digitalocean:index/domain:Domain", "hbpneuromorphic.eu"],
+]);
+
+test("with import IDs set, exactly the adopted resources carry the import option, with the provider's ID format", () => {
+  const imported = adopted.resources.filter((r) => r.options.import !== undefined);
+  assert.deepEqual(imported.map((r) => [r.type, r.options.import]).sort(), [...IMPORTED.entries()].sort());
+  assert.deepEqual(plan.resources.filter((r) => r.options.import !== undefined), [], "nothing is imported by default");
+});
+
+test("an adopted resource's identity inputs are the existing resource's, so the import neither fails nor replaces it", () => {
+  const volume = adopted.resources.find((r) => r.type === "aws:ebs/volume:Volume" && r.options.import);
+  assert.equal(volume?.inputs.encrypted, false, "encryption cannot change in place: the config states it");
+  assert.equal(volume?.inputs.availabilityZone, "us-west-1b");
+  assert.equal(volume?.inputs.snapshotId, undefined);
+  const repository = adopted.resources.find((r) => r.type === "aws:ecr/repository:Repository");
+  assert.equal(repository?.inputs.name, "grand-central", "the repository keeps its name (the import ID)");
+  assert.deepEqual(repository?.inputs.encryptionConfigurations, [{ encryptionType: "AES256" }], "ECR's default encryption, which cannot change in place");
+  const bucket = adopted.resources.find((r) => r.type === "digitalocean:index/spacesBucket:SpacesBucket" && r.options.import);
+  assert.deepEqual([bucket?.inputs.region, bucket?.inputs.name], ["fra1", "topobank-assets-production"]);
+  const domain = adopted.resources.find((r) => r.type === "digitalocean:index/domain:Domain" && r.options.import);
+  assert.equal(domain?.inputs.name, "hbpneuromorphic.eu");
+  for (const r of adopted.resources.filter((x) => x.options.import)) {
+    assert.equal(r.options.protect, true, `${r.name}: an adopted resource is protected in production`);
+    assert.equal(r.options.retainOnDelete, true, `${r.name}: made outside the program, it survives its removal from it`);
+  }
+});
+
+test("adoption changes nothing but the adopted resources' own inputs: same URNs, nothing else differs", () => {
+  const urns = (r: RenderResult) => r.resources.map((x) => x.urn).sort();
+  assert.deepEqual(urns(adopted), urns(plan));
+  const before = new Map(plan.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+  const changed = adopted.resources.filter((r) => before.get(r.urn) !== JSON.stringify(r.inputs)).map((r) => r.type);
+  for (const type of changed) {
+    assert.ok(
+      [...IMPORTED.keys(), "aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:ecs/taskDefinition:TaskDefinition", "aws:ec2/launchTemplate:LaunchTemplate", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"].includes(type),
+      `${type} changed with adoption`,
+    );
+  }
+});
