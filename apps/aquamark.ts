@@ -14,6 +14,7 @@ import { Fleet, type FleetPolicyStatement } from "../components/aws/fleet";
 import { Network } from "../components/aws/network";
 import { ParameterSet } from "../components/aws/parameter-set";
 import { Postgres } from "../components/aws/postgres";
+import { RdsSnapshot } from "../components/aws/rds-snapshot";
 import { App, type AppContext, statefulOptions } from "./context";
 import type { OpsOutputs } from "./ops-outputs";
 
@@ -142,6 +143,10 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
     ...rest,
   });
 
+  // A snapshot of the database both colours share, before a colour's new version migrates it at boot; its fleet waits for it.
+  const preMigration = Object.fromEntries(
+    COLOURS.map((c) => [c, new RdsSnapshot(app.name(`db-pre-${c}`), { instanceIdentifier: database.identifier, label: `pre-${c}-${config.versions[c]}` }, opts)]),
+  ) as Record<Colour, RdsSnapshot>;
   const web = Object.fromEntries(
     COLOURS.map((c) => {
       const logGroupName = `/${APP}/${ctx.stack}/web-${c}`;
@@ -170,7 +175,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
           logGroupName,
           tags: { colour: c },
         },
-        fleetOpts,
+        { ...fleetOpts, dependsOn: [settings, preMigration[c]] },
       );
       return [c, fleet];
     }),

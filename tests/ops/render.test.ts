@@ -120,3 +120,21 @@ test("adoption changes nothing but the adopted resources' own inputs: same URNs,
     );
   }
 });
+
+test("aquamark: each colour's fleet (whose boot migrates the shared database) waits for a snapshot named after that colour's version", () => {
+  for (const colour of ["blue", "green"]) {
+    const snapshot = named(plan, "platform:aws:RdsSnapshot", `aquamark-production-db-pre-${colour}`);
+    const fleet = named(plan, "platform:aws:Fleet", `aquamark-production-web-${colour}`);
+    assert.ok((fleet.options.dependsOn ?? []).includes(snapshot.urn), `web-${colour} waits for its snapshot`);
+    const raw = named(plan, "aws:rds/snapshot:Snapshot", `aquamark-production-db-pre-${colour}`);
+    assert.match(String(raw.inputs.dbSnapshotIdentifier), new RegExp(`-pre-${colour}-1-0-1$`));
+    assert.deepEqual(raw.propertyDependencies.dbInstanceIdentifier, [named(plan, "aws:rds/instance:Instance", "aquamark-production-db").urn]);
+  }
+});
+
+test("aquamark: a new version of one colour takes a new snapshot for that colour only", async () => {
+  const next = await renderIsolatedOk({ stack: "production", overrides: ["apps.aquamark.versions.green=1.0.2"] });
+  const id = (r: RenderResult, c: string) => named(r, "aws:rds/snapshot:Snapshot", `aquamark-production-db-pre-${c}`).inputs.dbSnapshotIdentifier;
+  assert.equal(id(next, "blue"), id(plan, "blue"));
+  assert.match(String(id(next, "green")), /-pre-green-1-0-2$/);
+});
