@@ -151,3 +151,9 @@ export function sqliteDumpCommand(path: string, dumpDir: string, label: string, 
   ].join("\n");
   return ["python", "-c", script, path, dumpDir, label, String(keep)];
 }
+
+/** Container names of `count` replicas: the first keeps the base name (scaling never replaces it), then `<base>-2`, ... */
+export function replicaNames(base: string, count: number): string[] {
+  if (!Number.isInteger(count) || count < 1) throw new Error(`replicaNames: count must be a whole number >= 1, got ${count}`);
+  return Array.from({ length: count }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`));
+}

@@ -31,7 +31,7 @@ import { colourContainerName, colourContainers, colourHostname, colourRoutes } f
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import { App, type AppContext } from "./context";
-import { colourManage, containerLogs, type OpsOutputs, sqliteDumpCommand } from "./ops-outputs";
+import { colourManage, containerLogs, type OpsOutputs, replicaNames, sqliteDumpCommand } from "./ops-outputs";
 
 export const RAMASCENE_IMAGES = {
   /** Built from the ramascene repository (Python, the React bundle and collectstatic baked in). */
@@ -125,11 +125,11 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     { hostPath: `${DATA_MOUNT}/datasets`, target: DATASETS_DIR, readOnly: true },
     { hostPath: `${DATA_MOUNT}/db`, target: DB_DIR },
   ];
-  const worker = (queue: string, nodeName: string): ContainerSpec => ({
+  const worker = (queue: keyof RamasceneConfig["workers"], nodeName: string): ContainerSpec => ({
     name: nodeName,
     image: appImage(config.live),
-    // Seed 003, "Celery details": one process, a fresh child per task so numpy's memory is returned.
-    command: ["celery", "-A", "ramasceneMasterProject", "worker", "--concurrency", "1", "--max-tasks-per-child", "1", "-Q", queue, "-n", `${nodeName}.%h`],
+    // Seed 003, "Celery details": one process (config.workers scales it), a fresh child per task so numpy's memory is returned.
+    command: ["celery", "-A", "ramasceneMasterProject", "worker", "--concurrency", String(config.workers[queue].concurrency), "--max-tasks-per-child", "1", "-Q", queue, "-n", `${nodeName}.%h`],
     env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
     mounts: dataMounts,
     after: ["rabbitmq", "redis"],
@@ -165,8 +165,8 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     after: ["redis", "rabbitmq"],
   }));
   const liveOnly: ContainerSpec[] = [
-    worker("calc_default", "worker1"),
-    worker("modelling", "worker2"),
+    ...replicaNames("worker1", config.workers.calc_default.replicas).map((n) => worker("calc_default", n)),
+    ...replicaNames("worker2", config.workers.modelling.replicas).map((n) => worker("modelling", n)),
     {
       name: "clear-models",
       image: appImage(config.live),

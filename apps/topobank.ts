@@ -31,7 +31,7 @@ import { type ContainerSpec, ContainerStack } from "../components/docker/contain
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { App, type AppContext, statefulOptions } from "./context";
-import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR, postgresDumpCommand } from "./ops-outputs";
+import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR, postgresDumpCommand, replicaNames } from "./ops-outputs";
 
 /** Images. The app image is built from the TopoBank repository's production Dockerfile (cookiecutter-django layout). */
 export const TOPOBANK_IMAGES = {
@@ -215,13 +215,13 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   ]);
 
   const liveOnly: ContainerSpec[] = [
-    {
-      name: "celeryworker",
+    ...replicaNames("celeryworker", config.celeryWorkers).map((name): ContainerSpec => ({
+      name,
       image: appImage(config.live),
       command: ["/start-celeryworker"],
       env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
       after: ["postgres", "rabbitmq", "memcached"],
-    },
+    })),
     {
       name: "celerybeat",
       image: appImage(config.live),

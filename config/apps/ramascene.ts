@@ -3,6 +3,16 @@ import { z } from "zod";
 import { gib } from "../primitives";
 import { domainInZone, dropletAppFields } from "./droplet-app";
 
+/** The workers of one celery queue. */
+const queueWorkers = z
+  .strictObject({
+    /** Worker containers taking this queue. */
+    replicas: z.number().int("a whole number of containers").min(1).max(16).default(1),
+    /** Processes per container (celery --concurrency). */
+    concurrency: z.number().int("a whole number of processes").min(1).max(64).default(1),
+  })
+  .default({ replicas: 1, concurrency: 1 });
+
 export const ramasceneConfig = z
   .strictObject({
     ...dropletAppFields,
@@ -17,6 +27,13 @@ export const ramasceneConfig = z
     datasetsVersion: z.string().regex(/^[A-Za-z0-9_.-]+$/, "a datasets version such as v3"),
     /** Threads numpy's OpenBLAS may use per process (OPENBLAS_NUM_THREADS). Default: 1. */
     openblasThreads: z.number().int("a whole number of threads").min(1).max(64).default(1),
+    /**
+     * Celery workers per queue (seed 003, "Celery details": one worker per queue, concurrency 1): containers and
+     * processes each. Default: 1 container of concurrency 1 for each of calc_default and modelling. (issue 16)
+     */
+    workers: z
+      .strictObject({ calc_default: queueWorkers, modelling: queueWorkers })
+      .default({ calc_default: { replicas: 1, concurrency: 1 }, modelling: { replicas: 1, concurrency: 1 } }),
     /** Let's Encrypt's staging CA (untrusted certificates, for trial stacks). Default: false. */
     acmeStaging: z.boolean().default(false),
   })

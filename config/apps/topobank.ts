@@ -21,6 +21,8 @@ export const topobankConfig = z
     dataVolumeGiB: gib(1, 16384).default(20),
     /** Gunicorn workers per colour (the seed's WEB_CONCURRENCY). Default: 4. */
     webConcurrency: z.number().int("a whole number of gunicorn workers").min(1).max(64).default(4),
+    /** Celery worker containers (seed 001: `docker-compose scale celeryworker=4`). Default: 1. (issue 16) */
+    celeryWorkers: z.number().int("a whole number of worker containers").min(1).max(16).default(1),
     /** Sender address of outgoing mail (DJANGO_DEFAULT_FROM_EMAIL). */
     fromEmail: email,
     /** SMTP server as `host:port`, reached with SSL (the seed's DJANGO_EMAIL_URL smtp+ssl://). */

@@ -138,3 +138,26 @@ test("aquamark: a new version of one colour takes a new snapshot for that colour
   assert.equal(id(next, "blue"), id(plan, "blue"));
   assert.match(String(id(next, "green")), /-pre-green-1-0-2$/);
 });
+
+test("scaling: topobank's celery workers and ramascene's workers per queue follow config; the first keeps its name, so scaling replaces nothing", async () => {
+  const scaled = await renderIsolatedOk({
+    stack: "production",
+    overrides: ["apps.topobank.celeryWorkers=3", "apps.ramascene.workers.modelling.replicas=2", "apps.ramascene.workers.modelling.concurrency=2"],
+  });
+  const containers = (r: RenderResult, prefix: string) => ofType(r, "docker:index/container:Container").filter((c) => c.name.startsWith(prefix));
+  const names = (r: RenderResult, prefix: string) => containers(r, prefix).map((c) => String(c.inputs.name)).sort();
+  assert.deepEqual(names(plan, "topobank-").filter((n) => n.startsWith("celeryworker")), ["celeryworker"]);
+  assert.deepEqual(names(scaled, "topobank-").filter((n) => n.startsWith("celeryworker")), ["celeryworker", "celeryworker-2", "celeryworker-3"]);
+  const workers = containers(scaled, "ramascene-").filter((c) => String(c.inputs.name).startsWith("worker2"));
+  assert.deepEqual(workers.map((c) => c.inputs.name).sort(), ["worker2", "worker2-2"]);
+  for (const w of workers) {
+    const command = w.inputs.command as string[];
+    assert.equal(command[command.indexOf("--concurrency") + 1], "2");
+    assert.equal(command[command.indexOf("-Q") + 1], "modelling");
+  }
+  const worker1 = containers(plan, "ramascene-").find((c) => c.inputs.name === "worker1");
+  assert.equal(JSON.stringify(containers(scaled, "ramascene-").find((c) => c.inputs.name === "worker1")?.inputs), JSON.stringify(worker1?.inputs), "the other queue's worker is untouched");
+  const before = containers(plan, "topobank-").find((c) => c.inputs.name === "celeryworker");
+  const after = containers(scaled, "topobank-").find((c) => c.inputs.name === "celeryworker");
+  assert.equal(after?.urn, before?.urn);
+});
