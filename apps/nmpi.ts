@@ -21,7 +21,7 @@ import { certbotDnsContainer, certificatePaths, nginxTlsProxyContainer } from ".
 import { ContainerStack, type ContainerSpec } from "../components/docker/container-stack";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import { App, type AppContext, statefulOptions } from "./context";
-import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR } from "./ops-outputs";
+import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR, volumeSnapshotSpecs } from "./ops-outputs";
 
 /** The two services of every colour, as the seed's deploy.py names them. */
 const SERVICES = {
@@ -110,6 +110,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
           POSTGRES_PASSWORD: dbPassword.result,
         },
       },
+      ...volumeSnapshotSpecs("nmpi", config.volumeSnapshots, secrets.snapshotToken, dbNode.dataVolume),
     ],
   }, opts);
 

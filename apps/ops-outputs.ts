@@ -12,7 +12,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Colour } from "../config/primitives";
+import type * as digitalocean from "@pulumi/digitalocean";
+import { volumeSnapshotsContainer } from "../components/digitalocean/volume-snapshots";
 import { colourContainerName } from "../components/docker/colour-hosts";
+import type { ContainerSpec } from "../components/docker/container-stack";
 
 /** A node reachable over SSH as root. */
 export interface OpsNode {
@@ -156,4 +159,23 @@ export function sqliteDumpCommand(path: string, dumpDir: string, label: string, 
 export function replicaNames(base: string, count: number): string[] {
   if (!Number.isInteger(count) || count < 1) throw new Error(`replicaNames: count must be a whole number >= 1, got ${count}`);
   return Array.from({ length: count }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`));
+}
+
+/** Pinned Python image of the volume-snapshot job (standard library only). Assumption: docs/operations.md. */
+const SNAPSHOT_IMAGE = "python:3.12.8-alpine3.21";
+
+/**
+ * The volume-snapshot container of a DigitalOcean app when `apps.<app>.volumeSnapshots` is set (none
+ * otherwise); the token is required then, and its absence is reported with the full key.
+ */
+export function volumeSnapshotSpecs(
+  app: string,
+  schedule: { at: string; keep: number } | undefined,
+  token: pulumi.Input<string> | undefined,
+  volume: digitalocean.Volume | undefined,
+): ContainerSpec[] {
+  if (!schedule) return [];
+  if (token === undefined) throw new Error(`platform:secrets.${app}.snapshotToken: required when apps.${app}.volumeSnapshots is set (pulumi config set --secret --path 'secrets.${app}.snapshotToken' <token>)`);
+  if (!volume) throw new Error(`apps.${app}.volumeSnapshots: the app has no data volume to snapshot`);
+  return [volumeSnapshotsContainer({ name: "volume-snapshots", image: SNAPSHOT_IMAGE, volumeId: volume.id, token, prefix: app, ...schedule })];
 }

@@ -31,7 +31,7 @@ import { colourContainerName, colourContainers, colourHostname, colourRoutes } f
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import { App, type AppContext } from "./context";
-import { colourManage, containerLogs, type OpsOutputs, replicaNames, sqliteDumpCommand } from "./ops-outputs";
+import { colourManage, containerLogs, type OpsOutputs, replicaNames, sqliteDumpCommand, volumeSnapshotSpecs } from "./ops-outputs";
 
 export const RAMASCENE_IMAGES = {
   /** Built from the ramascene repository (Python, the React bundle and collectstatic baked in). */
@@ -198,7 +198,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     app.name(),
     {
       provider: node.docker,
-      containers: [...shared, ...perColour, ...liveOnly, front],
+      containers: [...shared, ...perColour, ...liveOnly, front, ...volumeSnapshotSpecs("ramascene", config.volumeSnapshots, secrets.snapshotToken, node.dataVolume)],
       volumes: ["ramascene-rabbitmq", "ramascene-letsencrypt"],
       protectVolumes: ctx.protectState,
       dependsOn: [node.ready],

@@ -31,7 +31,7 @@ import { type ContainerSpec, ContainerStack } from "../components/docker/contain
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { App, type AppContext, statefulOptions } from "./context";
-import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR, postgresDumpCommand, replicaNames } from "./ops-outputs";
+import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR, postgresDumpCommand, replicaNames, volumeSnapshotSpecs } from "./ops-outputs";
 
 /** Images. The app image is built from the TopoBank repository's production Dockerfile (cookiecutter-django layout). */
 export const TOPOBANK_IMAGES = {
@@ -258,7 +258,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     app.name(),
     {
       provider: node.docker,
-      containers: [...shared, ...perColour, ...liveOnly, front],
+      containers: [...shared, ...perColour, ...liveOnly, front, ...volumeSnapshotSpecs("topobank", config.volumeSnapshots, secrets.snapshotToken, node.dataVolume)],
       volumes: ["topobank-rabbitmq", "topobank-caddy-data"],
       protectVolumes: ctx.protectState,
       dependsOn: [node.ready],

@@ -1,7 +1,7 @@
 /** Config of the `nmpi` app (seed 000): job queue + quotas services, blue/green on DigitalOcean. */
 import { z } from "zod";
 import { cron, doSize, gib } from "../primitives";
-import { domainInZone, dropletAppFields } from "./droplet-app";
+import { domainInZone, dropletAppFields, snapshotToken } from "./droplet-app";
 
 export const nmpiConfig = z
   .strictObject({
@@ -29,6 +29,8 @@ const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable 
 
 /** Secrets of `nmpi` (secret config `platform:secrets`, key `nmpi`). */
 export const nmpiSecrets = z.strictObject({
+  /** For `volumeSnapshots` (issue 16): a DigitalOcean token with the block storage scopes. */
+  snapshotToken,
   /** Contents of the seed's nmpi-secrets.yml, as environment variables of the job queue. */
   jobQueue: z.record(envName, z.string().min(1)).default({}),
   /** Contents of the seed's quotas-secrets.yml, as environment variables of the quotas service. */

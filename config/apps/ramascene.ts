@@ -1,7 +1,7 @@
 /** Config of the `ramascene` app (seed 003): daphne + celery workers behind nginx on one DigitalOcean node, blue/green on that node. */
 import { z } from "zod";
 import { gib } from "../primitives";
-import { domainInZone, dropletAppFields } from "./droplet-app";
+import { domainInZone, dropletAppFields, snapshotToken } from "./droplet-app";
 
 /** The workers of one celery queue. */
 const queueWorkers = z
@@ -42,6 +42,8 @@ export type RamasceneConfig = z.infer<typeof ramasceneConfig>;
 
 /** Secrets of `ramascene` (secret config `platform:secrets`, key `ramascene`): only what comes from outside. */
 export const ramasceneSecrets = z.strictObject({
+  /** For `volumeSnapshots` (issue 16): a DigitalOcean token with the block storage scopes. */
+  snapshotToken,
   /**
    * DigitalOcean API token limited to the domain scopes, used by certbot on the node for DNS-01
    * challenges (the TLS certificate covers the colour host names too).

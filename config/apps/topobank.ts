@@ -1,7 +1,7 @@
 /** Config of the `topobank` app (seed 001): a Django container stack on one DigitalOcean node, blue/green on that node. */
 import { z } from "zod";
 import { email, gib } from "../primitives";
-import { domainInZone, dropletAppFields } from "./droplet-app";
+import { domainInZone, dropletAppFields, snapshotToken } from "./droplet-app";
 
 /**
  * A go-s3-backup schedule (robfig/cron, as the seed's DBBACKUP_SCHEDULE): a predefined schedule such
@@ -69,6 +69,8 @@ export type TopobankConfig = z.infer<typeof topobankConfig>;
 
 /** Secrets of `topobank` (secret config `platform:secrets`, key `topobank`): only what comes from outside. */
 export const topobankSecrets = z.strictObject({
+  /** For `volumeSnapshots` (issue 16): a DigitalOcean token with the block storage scopes. */
+  snapshotToken,
   /** ORCID OAuth client ID (ORCID_CLIENT_ID), from the ORCID developer tools. */
   orcidClientId: z.string().min(1, "the ORCID client ID, such as APP-XXXXXXXXXXXXXXXX"),
   /** ORCID OAuth client secret (ORCID_SECRET). */

@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { renderStack, type RenderResult } from "../../tools/render/harness";
-import { renderIsolatedOk } from "../../tools/render/isolated";
+import { renderIsolated, renderIsolatedOk } from "../../tools/render/isolated";
+import { VOLUME_SNAPSHOT_SCRIPT } from "../../components/digitalocean/volume-snapshots";
+import { runTool, tempFile } from "../support";
 import { named, ofType } from "../support";
 
 let plan: RenderResult;
@@ -160,4 +162,31 @@ test("scaling: topobank's celery workers and ramascene's workers per queue follo
   const before = containers(plan, "topobank-").find((c) => c.inputs.name === "celeryworker");
   const after = containers(scaled, "topobank-").find((c) => c.inputs.name === "celeryworker");
   assert.equal(after?.urn, before?.urn);
+});
+
+test("DigitalOcean data volumes: with volumeSnapshots set, a container on the volume's node snapshots it daily with the secret token", async () => {
+  const snapped = await renderIsolatedOk({
+    stack: "production",
+    overrides: ["apps.nmpi.volumeSnapshots.at=02:30", "apps.nmpi.volumeSnapshots.keep=7", "secrets.nmpi.snapshotToken={secure: v1:encrypted-token}"],
+  });
+  const job = ofType(snapped, "docker:index/container:Container").find((c) => c.name === "nmpi-production-db-volume-snapshots");
+  assert.ok(job, "the job runs on the db node, beside the volume");
+  const env = (job.inputs.envs as string[]).map(String);
+  assert.ok(env.includes("SNAPSHOT_AT=02:30") && env.includes("SNAPSHOT_KEEP=7") && env.includes("SNAPSHOT_PREFIX=nmpi"), env.join(" "));
+  assert.ok(JSON.stringify(job.inputs.envs).includes("[secret]"), "the token stays secret");
+  assert.ok((job.propertyDependencies.envs ?? []).includes(named(snapped, "digitalocean:index/volume:Volume", "nmpi-production-db-data").urn), "VOLUME_ID is the db volume's ID");
+  assert.equal(ofType(plan, "docker:index/container:Container").filter((c) => c.name.endsWith("volume-snapshots")).length, 0, "off unless configured");
+});
+
+test("volumeSnapshots without the token fails naming the secret key, before any resource", async () => {
+  const outcome = await renderIsolated({ stack: "production", overrides: ["apps.ramascene.volumeSnapshots.at=02:30", "apps.ramascene.volumeSnapshots.keep=7"] });
+  assert.equal(outcome.ok, false);
+  if (outcome.ok) return;
+  assert.match(outcome.message, /platform:secrets\.ramascene\.snapshotToken: required when apps\.ramascene\.volumeSnapshots is set/);
+});
+
+test("the volume-snapshot job is valid Python", () => {
+  const file = tempFile("snapshots.py", VOLUME_SNAPSHOT_SCRIPT);
+  const { status, output } = runTool("python3", ["-m", "py_compile", file]);
+  assert.equal(status, 0, output);
 });
