@@ -189,6 +189,8 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
         db: [dbContainer, "nmpi-db-backup"],
       }),
       database: { kind: "postgres-container", at: { on: "db", container: dbContainer }, database: "postgres", dumpDir: POSTGRES_DUMP_DIR },
+      // eeshugerman/postgres-backup-s3 src/restore.sh: the newest dump, or the one whose timestamp is given.
+      offsite: { at: { on: "db", container: "nmpi-db-backup" }, newest: ["sh", "restore.sh"], named: ["sh", "restore.sh", "{}"] },
       writers: { containers: COLOURS.flatMap((c) => [{ on: c, container: `nmpi-${c}` }, { on: c, container: `quotas-${c}` }]) },
       volumes: dbNode.dataVolume ? { db: dbNode.dataVolume.id } : {},
     } satisfies OpsOutputs,

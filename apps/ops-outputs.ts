@@ -92,6 +92,11 @@ export interface OpsOutputs {
   /** The app's database, when it has one. */
   database?: OpsDatabase;
   /**
+   * The scheduled off-site dumps (a bucket) and how to restore one, run in the backup container:
+   * `newest` restores the newest dump, `named` the dump whose name replaces the `{}` word.
+   */
+  offsite?: { at: OpsContainer; newest: string[]; named: string[] };
+  /**
    * What writes to the database: stopped for the length of a restore, started again after.
    * Containers on DigitalOcean; on AWS, auto-scaling groups (scaled to 0) or an ECS service (desired 0).
    */

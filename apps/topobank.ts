@@ -298,6 +298,12 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
       manageCommand: ["python", "manage.py"],
       logs: containerLogs({ node: [...shared, ...perColour, ...liveOnly, front].map((c) => c.name) }),
       database: { kind: "postgres-container", at: { on: "node", container: "postgres" }, database: POSTGRES_DB, dumpDir: POSTGRES_DUMP_DIR },
+      // go-s3-backup README: `restore` takes the newest dump, or RESTORE_FILE; SCHEDULE=none runs it once.
+      offsite: {
+        at: { on: "node", container: "dbbackup" },
+        newest: ["env", "SCHEDULE=none", "/bin/go-s3-backup", "restore", "postgres", "s3"],
+        named: ["env", "SCHEDULE=none", "RESTORE_FILE={}", "/bin/go-s3-backup", "restore", "postgres", "s3"],
+      },
       writers: { containers: [...perColour, ...liveOnly].map((c) => ({ on: "node", container: c.name })) },
       volumes: node.dataVolume ? { data: node.dataVolume.id } : {},
     } satisfies OpsOutputs,

@@ -156,6 +156,20 @@ test("dump of a Postgres container writes pg_dump -Fc of the app's database to t
   assert.equal(run("dump.sh", ["production", "topobank", "x; id"]).status, 64, "a label is validated");
 });
 
+test("restore --offsite restores the bucket's newest or a named dump with the backup container's own restore, writers stopped", () => {
+  const nmpi = run("restore.sh", ["production", "nmpi", "--offsite=2026-11-25T03:17:00", "--yes"]);
+  assert.equal(nmpi.status, 0, nmpi.output);
+  const docker = byTool(nmpi, "docker");
+  assert.deepEqual(docker.find((c) => c[0] === "exec"), ["exec", "nmpi-db-backup", "sh", "restore.sh", "2026-11-25T03:17:00"]);
+  assert.ok(docker.findIndex((c) => c[0] === "exec") > docker.findIndex((c) => c[0] === "stop"));
+  assert.equal(docker.filter((c) => c[0] === "start").length, 4, "both colours' services start again");
+  const topobank = run("restore.sh", ["production", "topobank", "--offsite", "--yes"]);
+  assert.deepEqual(byTool(topobank, "docker").find((c) => c[0] === "exec"), ["exec", "dbbackup", "env", "SCHEDULE=none", "/bin/go-s3-backup", "restore", "postgres", "s3"]);
+  const named = run("restore.sh", ["production", "topobank", "--offsite=topobank-2026.sql", "--yes"]);
+  assert.ok(byTool(named, "docker").find((c) => c[0] === "exec")?.includes("RESTORE_FILE=topobank-2026.sql"));
+  assert.equal(run("restore.sh", ["production", "nmpi", "--offsite=$(id)", "--yes"]).status, 64);
+});
+
 test("dump and restore refuse a name that is not a plain file name, before any call", () => {
   for (const name of ["../etc/passwd", "a;b", "-rf"]) {
     const r = run("restore.sh", ["production", "nmpi", name, "--yes"]);

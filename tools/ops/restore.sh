@@ -3,12 +3,13 @@
 # everything that writes to the database stopped meanwhile and started again afterwards, even on failure.
 #   tools/ops/restore.sh <stack> <app> --list                 the dumps/snapshots there are
 #   tools/ops/restore.sh <stack> <app> <dump|snapshot> [--yes]
+#   tools/ops/restore.sh <stack> <app> --offsite[=<dump>] [--yes]   from the scheduled dumps in the bucket (nmpi, topobank)
 # Postgres container: pg_restore --clean of the file. SQLite: the copy replaces the file. CouchDB: the
 # snapshot's files replace the volume's (a volume made from the snapshot is mounted beside it and synced
 # over). RDS: a new instance is made from the snapshot (an RDS snapshot cannot be restored in place); see
 # docs/operations.md for the switch to it.
 set -euo pipefail
-usage="usage: $0 <stack> <app> --list | <dump|snapshot> [--yes]"
+usage="usage: $0 <stack> <app> --list | <dump|snapshot> | --offsite[=<dump>] [--yes]"
 if [ "$#" -lt 3 ] || [ "$#" -gt 4 ]; then echo "$usage" >&2; exit 64; fi
 stack=$1 app=$2 name=$3
 OPS_YES=no
@@ -16,7 +17,12 @@ if [ "$#" -eq 4 ]; then
   [ "$4" = --yes ] || { echo "$usage" >&2; exit 64; }
   OPS_YES=yes
 fi
-if [ "$name" != --list ] && ! [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]]; then
+offsite=""
+case "$name" in
+  --offsite) offsite=newest ;;
+  --offsite=*) offsite=named name=${name#--offsite=} ;;
+esac
+if [ "$name" != --list ] && [ "$offsite" != newest ] && ! [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._:-]*$ ]]; then
   echo "dump '$name': letters, digits, '.', '_', '-' (a name --list prints)" >&2
   exit 64
 fi
@@ -74,6 +80,17 @@ if [ "$ecs" = yes ]; then
 fi
 
 # --- Restore.
+if [ -n "$offsite" ]; then
+  ops_has offsite || ops_die "$OPS_APP has no off-site dumps"
+  restore_args=()
+  while IFS= read -r i; do
+    word=$(ops_get "offsite.$offsite.$i")
+    restore_args+=("${word//\{\}/$name}")
+  done < <(ops_keys "offsite.$offsite")
+  ops_exec offsite.at "${restore_args[@]}"
+  echo "restored $OPS_APP from its off-site dumps ($([ "$offsite" = newest ] && echo newest || echo "$name"))"
+  exit 0
+fi
 case "$kind" in
   postgres-container)
     # shellcheck disable=SC2016 # expanded inside the container, on purpose
