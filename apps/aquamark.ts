@@ -145,7 +145,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
 
   // A snapshot of the database both colours share, before a colour's new version migrates it at boot; its fleet waits for it.
   const preMigration = Object.fromEntries(
-    COLOURS.map((c) => [c, new RdsSnapshot(app.name(`db-pre-${c}`), { instanceIdentifier: database.identifier, label: `pre-${c}-${config.versions[c]}` }, opts)]),
+    COLOURS.map((c) => [c, new RdsSnapshot(app.name(`pre-migration-${c}`), { instanceIdentifier: database.identifier, label: `pre-${c}-${config.versions[c]}` }, opts)]),
   ) as Record<Colour, RdsSnapshot>;
   const web = Object.fromEntries(
     COLOURS.map((c) => {

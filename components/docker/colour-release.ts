@@ -89,7 +89,7 @@ export function releaseColoursInOrder(name: string, args: ColourReleasesArgs, op
     const after: pulumi.Resource[] = previous ? [container.resource, previous] : [container.resource];
     if (args.backupFirst) {
       const backup = new ColourRelease(
-        `${name}-${colour}-backup`,
+        `${name}-${colour}-dump`,
         { host: args.host, hostKey: args.hostKey, container: args.backupFirst.container.name, commands: args.backupFirst.commands, trigger: args.versions[colour] },
         { ...opts, dependsOn: [...after, args.backupFirst.container.resource] },
       );

@@ -78,9 +78,13 @@ test("promoting a colour on another version also moves the daemons to it, and no
   assert.match(daemonData, /vpac\/aquamark:1\.1\.0/);
 });
 
-test("a new version on the idle colour changes only that colour's launch template", async () => {
+test("a new version on the idle colour changes only that colour's launch template and its pre-migration snapshot", async () => {
   const [base, , newGreen] = await all();
-  assert.deepEqual([...changed(base, newGreen)], [["aws:ec2/launchTemplate:LaunchTemplate::aquamark-web-green", ["userData"]]]);
+  // And green's pre-migration snapshot, which that launch template's instances wait for (issue 16).
+  assert.deepEqual([...changed(base, newGreen)], [
+    ["aws:rds/snapshot:Snapshot::aquamark-pre-migration-green", ["dbSnapshotIdentifier"]],
+    ["aws:ec2/launchTemplate:LaunchTemplate::aquamark-web-green", ["userData"]],
+  ]);
 });
 
 test("a valid canary percentage splits the default forward by weight and makes visitors sticky", async () => {

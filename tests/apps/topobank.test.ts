@@ -123,16 +123,17 @@ test("postgres data lives on the node's protected block-storage volume; containe
 test("migrate and register_analysis_functions run once per colour version, inside that colour's django, green after blue", async () => {
   const r = await production;
   const commands = r.resources.filter((x) => x.type === "command:remote:Command" && x.name.startsWith("topobank-production-release-"));
-  assert.deepEqual(commands.map((c) => c.name).sort(), ["topobank-production-release-blue", "topobank-production-release-green"]);
+  assert.deepEqual(commands.map((c) => c.name).sort(), ["topobank-production-release-blue", "topobank-production-release-blue-dump", "topobank-production-release-green", "topobank-production-release-green-dump"]);
   const blue = commands.find((c) => c.name === "topobank-production-release-blue");
   const green = commands.find((c) => c.name === "topobank-production-release-green");
   assert.equal(blue?.inputs.create, "set -eu\ndocker exec django-blue python manage.py migrate --noinput\ndocker exec django-blue python manage.py register_analysis_functions");
   assert.deepEqual(blue?.inputs.triggers, ["1.8.2"]);
   const release = (colour: string) => named(r, "platform:docker:ColourRelease", `topobank-production-release-${colour}`);
   const django = (colour: string) => named(r, CONTAINER, `topobank-production-django-${colour}`).urn;
-  assert.deepEqual(release("green").options.dependsOn.sort(), [django("green"), release("blue").urn].sort());
+  // Each also waits for the dump taken just before it (issue 16; tests/ops/render.test.ts).
+  assert.deepEqual(release("green").options.dependsOn.sort(), [django("green"), release("blue").urn, release("green-dump").urn].sort());
   assert.ok(green);
-  assert.deepEqual(release("blue").options.dependsOn, [django("blue")]);
+  assert.deepEqual(release("blue").options.dependsOn, [django("blue"), release("blue-dump").urn]);
 });
 
 test("topobank exports live and colour URLs, the node IP and its known_hosts line", async () => {

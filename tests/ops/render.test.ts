@@ -56,11 +56,11 @@ for (const app of ["topobank", "ramascene"]) {
     const urn = (name: string) => named(plan, RELEASE, name).urn;
     const deps = (name: string) => named(plan, RELEASE, name).options.dependsOn ?? [];
     const prefix = `${app}-production-release`;
-    assert.ok(deps(`${prefix}-blue`).includes(urn(`${prefix}-blue-backup`)), "blue's release after blue's dump");
-    assert.ok(deps(`${prefix}-green`).includes(urn(`${prefix}-green-backup`)), "green's release after green's dump");
-    assert.ok(deps(`${prefix}-green-backup`).includes(urn(`${prefix}-blue`)), "green's dump after blue's release (its migration)");
+    assert.ok(deps(`${prefix}-blue`).includes(urn(`${prefix}-blue-dump`)), "blue's release after blue's dump");
+    assert.ok(deps(`${prefix}-green`).includes(urn(`${prefix}-green-dump`)), "green's release after green's dump");
+    assert.ok(deps(`${prefix}-green-dump`).includes(urn(`${prefix}-blue`)), "green's dump after blue's release (its migration)");
     for (const colour of ["blue", "green"]) {
-      const backup = named(plan, COMMAND, `${prefix}-${colour}-backup`);
+      const backup = named(plan, COMMAND, `${prefix}-${colour}-dump`);
       const release = named(plan, COMMAND, `${prefix}-${colour}`);
       assert.deepEqual(backup.inputs.triggers, release.inputs.triggers, "the dump runs exactly when the release does");
       assert.match(String(backup.inputs.create), app === "topobank" ? /docker exec postgres sh -c .*pg_dump -Fc/s : /docker exec daphne-blue python -c .*\.backup\(dst\)/s);
@@ -125,10 +125,10 @@ test("adoption changes nothing but the adopted resources' own inputs: same URNs,
 
 test("aquamark: each colour's fleet (whose boot migrates the shared database) waits for a snapshot named after that colour's version", () => {
   for (const colour of ["blue", "green"]) {
-    const snapshot = named(plan, "platform:aws:RdsSnapshot", `aquamark-production-db-pre-${colour}`);
+    const snapshot = named(plan, "platform:aws:RdsSnapshot", `aquamark-production-pre-migration-${colour}`);
     const fleet = named(plan, "platform:aws:Fleet", `aquamark-production-web-${colour}`);
     assert.ok((fleet.options.dependsOn ?? []).includes(snapshot.urn), `web-${colour} waits for its snapshot`);
-    const raw = named(plan, "aws:rds/snapshot:Snapshot", `aquamark-production-db-pre-${colour}`);
+    const raw = named(plan, "aws:rds/snapshot:Snapshot", `aquamark-production-pre-migration-${colour}`);
     assert.match(String(raw.inputs.dbSnapshotIdentifier), new RegExp(`-pre-${colour}-1-0-1$`));
     assert.deepEqual(raw.propertyDependencies.dbInstanceIdentifier, [named(plan, "aws:rds/instance:Instance", "aquamark-production-db").urn]);
   }
@@ -136,7 +136,7 @@ test("aquamark: each colour's fleet (whose boot migrates the shared database) wa
 
 test("aquamark: a new version of one colour takes a new snapshot for that colour only", async () => {
   const next = await renderIsolatedOk({ stack: "production", overrides: ["apps.aquamark.versions.green=1.0.2"] });
-  const id = (r: RenderResult, c: string) => named(r, "aws:rds/snapshot:Snapshot", `aquamark-production-db-pre-${c}`).inputs.dbSnapshotIdentifier;
+  const id = (r: RenderResult, c: string) => named(r, "aws:rds/snapshot:Snapshot", `aquamark-production-pre-migration-${c}`).inputs.dbSnapshotIdentifier;
   assert.equal(id(next, "blue"), id(plan, "blue"));
   assert.match(String(id(next, "green")), /-pre-green-1-0-2$/);
 });
