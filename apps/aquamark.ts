@@ -17,9 +17,11 @@ import { GitImageBuild } from "../components/aws/git-image-build";
 import { Network } from "../components/aws/network";
 import { ParameterSet } from "../components/aws/parameter-set";
 import { Postgres } from "../components/aws/postgres";
+import { RdsSnapshot } from "../components/aws/rds-snapshot";
 import { App, type AppContext, statefulOptions } from "./context";
 import * as contract from "./contracts/aquamark";
 import { type Daemon, DAEMONS } from "./contracts/aquamark";
+import type { OpsOutputs } from "./ops-outputs";
 
 const APP = "aquamark";
 /** The seed published the container on the host's port 80 (`-p 80:8000`). */
@@ -185,6 +187,10 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
       renderContainerHostCloudInit({ region: config.region, parameterPath, logGroupName, ecrRegistry: registryHost, ...rest }),
     );
 
+  // A snapshot of the database both colours share, before a colour's new version migrates it at boot; its fleet waits for it.
+  const preMigration = Object.fromEntries(
+    COLOURS.map((c) => [c, new RdsSnapshot(app.name(`pre-migration-${c}`), { instanceIdentifier: database.identifier, label: `pre-${c}-${config.versions[c]}` }, opts)]),
+  ) as Record<Colour, RdsSnapshot>;
   const web = Object.fromEntries(
     COLOURS.map((c) => {
       const logGroupName = `/${APP}/${ctx.stack}/web-${c}`;
@@ -214,7 +220,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
           logGroupName,
           tags: { colour: c },
         },
-        fleetOpts,
+        { ...fleetOpts, dependsOn: [settings, preMigration[c]] },
       );
       return [c, fleet];
     }),
@@ -291,5 +297,20 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
     settingsPath: parameterPath,
     imageRepositoryUrl: registry.repositoryUrl,
     vpcId: network.vpcId,
+    ops: {
+      platform: "aws",
+      region: config.region,
+      liveColour: live,
+      // The web container runs under the app's name on each instance (container-host-cloud-init.ts `--name`).
+      manage: Object.fromEntries(COLOURS.map((c) => [c, { on: web[c].groupName, container: APP }])),
+      manageCommand: [],
+      logs: {
+        ...Object.fromEntries(COLOURS.map((c) => [`web-${c}`, { logGroup: web[c].logGroupName }])),
+        ...Object.fromEntries((Object.keys(daemons) as Daemon[]).map((d) => [d, { logGroup: daemons[d].logGroupName }])),
+      },
+      database: { kind: "rds", identifier: database.identifier, subnetGroup: database.subnetGroupName, securityGroupId: database.securityGroupId },
+      writers: { autoScalingGroups: [...COLOURS.map((c) => web[c].groupName), ...(Object.keys(daemons) as Daemon[]).map((d) => daemons[d].groupName)] },
+      volumes: {},
+    } satisfies OpsOutputs,
   });
 }

@@ -14,6 +14,7 @@ import type { SecretValues } from "../config";
 import type { GrandCentralConfig, GrandCentralSecrets } from "../config/apps/grand-central";
 import { Alarms } from "../components/aws/alarms";
 import { EbsDataVolume } from "../components/aws/ebs-data-volume";
+import { EbsSnapshotSchedule } from "../components/aws/ebs-snapshot-schedule";
 import { EcrRepository } from "../components/aws/ecr-repository";
 import { EcsEc2Cluster } from "../components/aws/ecs-ec2-cluster";
 import { EcsEc2Service } from "../components/aws/ecs-ec2-service";
@@ -21,6 +22,7 @@ import { GitImageBuild } from "../components/aws/git-image-build";
 import { S3SecretFile } from "../components/aws/s3-secret-file";
 import { App, type AppContext, statefulOptions } from "./context";
 import * as contract from "./contracts/grand-central";
+import type { OpsOutputs } from "./ops-outputs";
 
 const APP = "grand-central";
 /** Where the data volume is mounted on the instance (seed 004, The Database, step 4). */
@@ -43,16 +45,22 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig, 
   const provider = new aws.Provider(name, { region: config.region, defaultTags: { tags } }, app.childOptions);
   const inRegion = { ...app.childOptions, providers: { aws: provider } };
 
-  const registry = new EcrRepository(name, { repositoryName: name, keepImages: config.keepImages, stateful: statefulOptions(ctx), tags }, inRegion);
+  const registry = new EcrRepository(
+    name,
+    { repositoryName: config.import.repository ?? name, adopt: config.import.repository !== undefined, keepImages: config.keepImages, stateful: statefulOptions(ctx), tags },
+    inRegion,
+  );
   // Built from the upstream repository at a pinned ref (seed 004 pushed a local build by hand).
   const image = new GitImageBuild(`${name}-image`, { repositoryUrl: registry.repositoryUrl, source: config.imageSource, ref: config.imageTag }, inRegion);
 
   // The volume depends on nothing but the zone and size: no image roll or instance change can replace it.
   const dataVolume = new EbsDataVolume(
     `${name}-couchdb`,
-    { availabilityZone: config.availabilityZone, sizeGiB: config.volumeGiB, stateful: statefulOptions(ctx), tags },
+    { availabilityZone: config.availabilityZone, sizeGiB: config.volumeGiB, stateful: statefulOptions(ctx), tags, adopt: config.import.dataVolume },
     inRegion,
   );
+  // Seed 004 kept CouchDB's only copy on this volume: scheduled snapshots, selected by the volume's Name tag.
+  new EbsSnapshotSchedule(`${name}-couchdb-snapshots`, { targetTags: { Name: `${name}-couchdb` }, ...config.snapshots, tags }, inRegion);
 
   const cluster = new EcsEc2Cluster(
     name,
@@ -175,5 +183,16 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig, 
     fauxtonUrl: config.fauxtonAdminCidrs.length > 0 ? pulumi.interpolate`http://${cluster.publicIp ?? ""}:${contract.COUCHDB_PORT}/_utils/` : undefined,
     couchdbAdminUser: contract.COUCHDB_ADMIN_USER,
     couchdbAdminPassword: pulumi.secret(couchdbPassword.result),
+    ops: {
+      platform: "aws",
+      region: config.region,
+      manage: { live: { on: cluster.autoScalingGroupName, container: APP } },
+      manageCommand: [],
+      // One log group; each container's streams carry its name as prefix (ecs-ec2-service.ts awslogs-stream-prefix).
+      logs: { [APP]: { logGroup: service.logGroupName } },
+      database: { kind: "couchdb", volumeId: dataVolume.volumeId, availabilityZone: config.availabilityZone, dataPath: `${VOLUME_MOUNT}/data` },
+      writers: { ecsService: { cluster: cluster.clusterName, service: service.serviceName } },
+      volumes: { couchdb: dataVolume.volumeId },
+    } satisfies OpsOutputs,
   });
 }

@@ -4,7 +4,7 @@
  *
  * Replaces deploy.py: `node create` → Node; `launch --colour` → a colour's ContainerStack;
  * "update the DNS records" → ReservedIpSwitch (or ColourLoadBalancer); `database dump` → the
- * scheduled backup container (and tools/ops/db-dump.sh); manual certificate renewal → certbot.
+ * scheduled backup container (and tools/ops/dump.sh); manual certificate renewal → certbot.
  */
 import { createHash } from "node:crypto";
 import * as digitalocean from "@pulumi/digitalocean";
@@ -25,6 +25,7 @@ import { postgresWithAppRole } from "../components/docker/postgres-app-role";
 import { imageAtVersion, versionLabel } from "../components/docker/source-image";
 import { App, type AppContext, statefulOptions } from "./context";
 import { NMPI } from "./contracts/nmpi";
+import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR, volumeSnapshotSpecs } from "./ops-outputs";
 
 /** The two services of every colour, as the seed's deploy.py names them (facts in apps/contracts/nmpi.ts). */
 const SERVICES = NMPI.services;
@@ -133,6 +134,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
           POSTGRES_PASSWORD: dbPassword.result,
         },
       },
+      ...volumeSnapshotSpecs("nmpi", config.volumeSnapshots, secrets.snapshotToken, dbNode.dataVolume),
     ],
   }, opts);
 
@@ -221,6 +223,23 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
     },
     database: { host: dbNode.privateIpv4Address, port: POSTGRES_PORT, user: POSTGRES_USER, name: POSTGRES_DB, volumeId: dbNode.dataVolume?.id },
     backupBucket: backups.bucketName,
+    ops: {
+      platform: "digitalocean",
+      nodes: { blue: nodeOutputs(nodes.blue, []), green: nodeOutputs(nodes.green, []), db: nodeOutputs(dbNode, []) },
+      liveColour: config.live,
+      // Both services are Django projects (job_manager/, resource_manager/ with manage.py; app-contracts N5).
+      manage: colourManage("nmpi", (c) => c),
+      manageCommand: ["python", "manage.py"],
+      logs: containerLogs({
+        ...Object.fromEntries(COLOURS.map((c) => [c, [`nmpi-${c}`, `quotas-${c}`, "certbot", "proxy"]])),
+        db: [dbContainer, "nmpi-db-backup"],
+      }),
+      database: { kind: "postgres-container", at: { on: "db", container: dbContainer }, database: POSTGRES_DB, dumpDir: POSTGRES_DUMP_DIR },
+      // eeshugerman/postgres-backup-s3 src/restore.sh: the newest dump, or the one whose timestamp is given.
+      offsite: { at: { on: "db", container: "nmpi-db-backup" }, newest: ["sh", "restore.sh"], named: ["sh", "restore.sh", "{}"] },
+      writers: { containers: COLOURS.flatMap((c) => [{ on: c, container: `nmpi-${c}` }, { on: c, container: `quotas-${c}` }]) },
+      volumes: dbNode.dataVolume ? { db: dbNode.dataVolume.id } : {},
+    } satisfies OpsOutputs,
   });
 }
 

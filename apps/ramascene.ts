@@ -35,6 +35,7 @@ import { HostDirectories } from "../components/docker/host-directories";
 import { imageAtVersion, versionLabel } from "../components/docker/source-image";
 import { App, type AppContext } from "./context";
 import { RAMASCENE } from "./contracts/ramascene";
+import { colourManage, containerLogs, type OpsOutputs, replicaNames, sqliteDumpCommand, volumeSnapshotSpecs } from "./ops-outputs";
 
 /** Supporting images, pinned. The app and static images are built from source (apps/contracts/ramascene.ts). */
 export const SUPPORT_IMAGES = {
@@ -137,11 +138,11 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     { hostPath: `${DATA_MOUNT}/datasets`, target: RAMASCENE.datasetsDir, readOnly: true },
     { hostPath: `${DATA_MOUNT}/db`, target: RAMASCENE.sqliteDir },
   ];
-  const worker = (queue: string, nodeName: string): ContainerSpec => ({
+  const worker = (queue: keyof RamasceneConfig["workers"], nodeName: string): ContainerSpec => ({
     name: nodeName,
     image: appImage(config.live),
-    // Seed 003, "Celery details": one process, a fresh child per task so numpy's memory is returned.
-    command: [...RAMASCENE.worker(queue, nodeName)],
+    // Seed 003, "Celery details": one process (config.workers scales it), a fresh child per task so numpy's memory is returned.
+    command: [...RAMASCENE.worker(queue, nodeName, config.workers[queue].concurrency)],
     env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
     mounts: dataMounts,
     after: ["rabbitmq", "redis"],
@@ -187,8 +188,8 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     },
   ]);
   const liveOnly: ContainerSpec[] = [
-    worker("calc_default", "worker1"),
-    worker("modelling", "worker2"),
+    ...replicaNames("worker1", config.workers.calc_default.replicas).map((n) => worker("calc_default", n)),
+    ...replicaNames("worker2", config.workers.modelling.replicas).map((n) => worker("modelling", n)),
     {
       name: "clear-models",
       image: appImage(config.live),
@@ -234,7 +235,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     {
       provider: node.docker,
       hostId: node.hostId,
-      containers: [...shared, ...perColour, ...liveOnly, front],
+      containers: [...shared, ...perColour, ...liveOnly, front, ...volumeSnapshotSpecs("ramascene", config.volumeSnapshots, secrets.snapshotToken, node.dataVolume)],
       volumes: ["ramascene-rabbitmq", "ramascene-letsencrypt"],
       protectVolumes: ctx.protectState,
       dependsOn: [node.ready, dataDirs.done],
@@ -249,6 +250,8 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     commands: RAMASCENE.releaseSteps.map((argv) => [...argv]),
     versions: { blue: versionLabel(config.versions.blue), green: versionLabel(config.versions.green) },
     containers: colourContainers(stack, "daphne"),
+    // A copy of the SQLite file both colours share before a release migrates it (any daphne has Python and the mount).
+    backupFirst: { container: colourContainers(stack, "daphne").blue, commands: [sqliteDumpCommand(RAMASCENE.sqliteFile, `${RAMASCENE.sqliteDir}/dumps`, "pre-release", 10)] },
   }, opts);
 
   return app.done({
@@ -259,5 +262,18 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     nodeIp: node.ipv4Address,
     knownHostsLines: [node.knownHostsLine],
     hostKeyFingerprint: node.hostKeyFingerprint,
+    ops: {
+      platform: "digitalocean",
+      nodes: { node: { ip: node.ipv4Address, knownHostsLine: node.knownHostsLine } },
+      liveColour: config.live,
+      manage: colourManage("daphne", () => "node"),
+      // Seed 003: `python3 manage.py createsuperuser`, `populateHierarchies`, `clear_models`.
+      manageCommand: ["python", "manage.py"],
+      logs: containerLogs({ node: [...shared, ...perColour, ...liveOnly].map((c) => c.name).concat("nginx") }),
+      // On the node itself (the file is under the volume's db/ directory), so it works with every container stopped.
+      database: { kind: "sqlite", node: "node", path: `${DATA_MOUNT}/db/db.sqlite3`, dumpDir: `${DATA_MOUNT}/db/dumps` },
+      writers: { containers: [...perColour, ...liveOnly].map((c) => ({ on: "node", container: c.name })) },
+      volumes: node.dataVolume ? { data: node.dataVolume.id } : {},
+    } satisfies OpsOutputs,
   });
 }

@@ -36,6 +36,7 @@ import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { imageAtVersion, versionLabel } from "../components/docker/source-image";
 import { App, type AppContext, statefulOptions } from "./context";
 import { TOPOBANK } from "./contracts/topobank";
+import { colourManage, containerLogs, type OpsOutputs, POSTGRES_DUMP_DIR, postgresDumpCommand, replicaNames, volumeSnapshotSpecs } from "./ops-outputs";
 
 /**
  * Supporting images, pinned to full versions. The app image is built from source (apps/contracts/topobank.ts),
@@ -105,7 +106,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   // overwritten dumps for BACKUP_NONCURRENT_DAYS. With an existing S3 bucket, the seed's `backup/` prefix.
   let backupStorage: Storage;
   if (config.bucket.kind === "spaces") {
-    const bucket = new Bucket(app.name("bucket"), { bucketName: config.bucket.name, region: config.region, protect: ctx.protectState }, opts);
+    const bucket = new Bucket(app.name("bucket"), { bucketName: config.bucket.name, region: config.region, protect: ctx.protectState, adopt: config.bucket.adopt }, opts);
     storage = spacesStorage(bucket);
     const backups = new Bucket(app.name("backups"), {
       bucketName: `${config.bucket.name.slice(0, 55)}-backups`,
@@ -257,14 +258,14 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   ]);
 
   const liveOnly: ContainerSpec[] = [
-    {
-      name: "celeryworker",
+    ...replicaNames("celeryworker", config.celeryWorkers).map((name): ContainerSpec => ({
+      name,
       image: appImage(config.live),
       command: [...TOPOBANK.commands.celeryworker],
       env: { ...appEnv, DEPLOYMENT_COLOUR: config.live },
       shmSizeMiB: TOPOBANK.shmSizeMiB,
       after: ["postgres", "rabbitmq", "memcached"],
-    },
+    })),
     {
       name: "celerybeat",
       image: appImage(config.live),
@@ -302,7 +303,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     {
       provider: node.docker,
       hostId: node.hostId,
-      containers: [...shared, ...perColour, ...liveOnly, front],
+      containers: [...shared, ...perColour, ...liveOnly, front, ...volumeSnapshotSpecs("topobank", config.volumeSnapshots, secrets.snapshotToken, node.dataVolume)],
       volumes: ["topobank-rabbitmq", "topobank-caddy-data"],
       protectVolumes: ctx.protectState,
       dependsOn: [node.ready],
@@ -317,6 +318,8 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     commands: TOPOBANK.releaseSteps.map((argv) => [...argv]),
     versions: { blue: versionLabel(config.versions.blue), green: versionLabel(config.versions.green) },
     containers: colourContainers(stack, "django"),
+    // Seed 001, "Updating": a backup before the migration, now taken and waited for by the release.
+    backupFirst: { container: { name: "postgres", resource: stack.containers.postgres }, commands: [postgresDumpCommand(POSTGRES_DUMP_DIR, "pre-release", 10)] },
   }, opts);
 
   return app.done({
@@ -329,5 +332,23 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     knownHostsLines: [node.knownHostsLine],
     hostKeyFingerprint: node.hostKeyFingerprint,
     adminUrl: pulumi.secret(pulumi.interpolate`https://${config.domain}/${adminPath}/`),
+    ops: {
+      platform: "digitalocean",
+      nodes: { node: { ip: node.ipv4Address, knownHostsLine: node.knownHostsLine } },
+      liveColour: config.live,
+      manage: colourManage("django", () => "node"),
+      // Seed 001: `docker-compose ... run --rm django python manage.py <command>`.
+      manageCommand: ["python", "manage.py"],
+      logs: containerLogs({ node: [...shared, ...perColour, ...liveOnly, front].map((c) => c.name) }),
+      database: { kind: "postgres-container", at: { on: "node", container: "postgres" }, database: POSTGRES_DB, dumpDir: POSTGRES_DUMP_DIR },
+      // go-s3-backup README: `restore` takes the newest dump, or RESTORE_FILE; SCHEDULE=none runs it once.
+      offsite: {
+        at: { on: "node", container: "dbbackup" },
+        newest: ["env", "SCHEDULE=none", "/bin/go-s3-backup", "restore", "postgres", "s3"],
+        named: ["env", "SCHEDULE=none", "RESTORE_FILE={}", "/bin/go-s3-backup", "restore", "postgres", "s3"],
+      },
+      writers: { containers: [...perColour, ...liveOnly].map((c) => ({ on: "node", container: c.name })) },
+      volumes: node.dataVolume ? { data: node.dataVolume.id } : {},
+    } satisfies OpsOutputs,
   });
 }

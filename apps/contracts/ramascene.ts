@@ -68,8 +68,8 @@ export const RAMASCENE = {
   /** config/production.py @0fe5014 line 8: ALLOWED_HOSTS holds only `os.environ["HOST"]` besides upstream's own names. */
   allowedHostEnv: "HOST",
   /** Seed 003, "Celery details" and docker-compose.yml @0fe5014: queues, names, concurrency 1, one task per child. */
-  worker: (queue: string, nodeName: string) =>
-    ["celery", "-A", "ramasceneMasterProject", "worker", "-l", "info", "--concurrency", "1", "--max-tasks-per-child", "1", "--queue", queue, "-n", `${nodeName}.%h`],
+  worker: (queue: string, nodeName: string, concurrency = 1) =>
+    ["celery", "-A", "ramasceneMasterProject", "worker", "-l", "info", "--concurrency", String(concurrency), "--max-tasks-per-child", "1", "--queue", queue, "-n", `${nodeName}.%h`],
   /**
    * Release steps: seed "migrate" and "populateHierarchies" (the image runs both at build time into a DB that the
    * mounted volume hides, app-contracts R10); populateHierarchies @0fe5014 uses `get_or_create`, so it is idempotent.

@@ -13,6 +13,11 @@ export interface EbsDataVolumeArgs {
   stateful: { protect: boolean; retainOnDelete: boolean };
   /** Tags of the volume. Default: none. */
   tags?: Record<string, string>;
+  /**
+   * Adopt this existing volume with `import` instead of creating one; `encrypted` must state whether it is
+   * (encryption cannot change in place, so a mismatch would make the import fail). Default: a new encrypted volume.
+   */
+  adopt?: { id: string; encrypted: boolean };
 }
 
 /**
@@ -36,13 +41,13 @@ export class EbsDataVolume extends pulumi.ComponentResource {
         availabilityZone: args.availabilityZone,
         size: args.sizeGiB,
         type: "gp3",
-        encrypted: true,
+        encrypted: args.adopt?.encrypted ?? true,
         kmsKeyId: args.kmsKeyId,
         // A last snapshot if the volume is ever deleted on purpose.
         finalSnapshot: true,
         tags: { Name: name, ...args.tags },
       },
-      { parent: this, protect: args.stateful.protect, retainOnDelete: args.stateful.retainOnDelete },
+      { parent: this, protect: args.stateful.protect, retainOnDelete: args.stateful.retainOnDelete || args.adopt !== undefined, import: args.adopt?.id },
     );
     this.volumeId = volume.id;
     this.arn = volume.arn;

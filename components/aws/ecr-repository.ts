@@ -11,6 +11,8 @@ export interface EcrRepositoryArgs {
   stateful: { protect: boolean; retainOnDelete: boolean };
   /** Tags of the repository. Default: none. */
   tags?: Record<string, string>;
+  /** Adopt the existing repository named `repositoryName` with `import` (its ID is its name). Default: false. */
+  adopt?: boolean;
 }
 
 /** The lifecycle policy that keeps the newest `keep` images of any tag status. Pure, for tests. */
@@ -57,7 +59,7 @@ export class EcrRepository extends pulumi.ComponentResource {
         forceDelete: false,
         tags: args.tags,
       },
-      { parent: this, protect: args.stateful.protect, retainOnDelete: args.stateful.retainOnDelete },
+      { parent: this, protect: args.stateful.protect, retainOnDelete: args.stateful.retainOnDelete || args.adopt === true, import: args.adopt ? repositoryName : undefined },
     );
     new aws.ecr.LifecyclePolicy(`${name}-keep-last`, { repository: repository.name, policy: keepLastImagesPolicy(keep) }, { parent: this });
     this.repositoryUrl = repository.repositoryUrl;

@@ -86,6 +86,8 @@ export class EcsEc2Cluster extends pulumi.ComponentResource {
   public readonly publicIp?: pulumi.Output<string>;
   /** `memberOf` expression for tasks that need the data volume mounted, when there is one. */
   public readonly volumePlacement?: pulumi.Output<string>;
+  /** Name of the instance's auto-scaling group (what operator commands reach the instance through). */
+  public readonly autoScalingGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: EcsEc2ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:aws:EcsEc2Cluster", name, {}, opts);
@@ -275,6 +277,7 @@ export class EcsEc2Cluster extends pulumi.ComponentResource {
     this.clusterName = cluster.name;
     // Carries the association as a dependency, so whatever names the capacity provider waits for it.
     this.capacityProviderName = pulumi.all([capacityProvider.name, association.id]).apply(([providerName]) => providerName);
+    this.autoScalingGroupName = group.name;
     this.securityGroupId = securityGroup.id;
     this.registerOutputs({
       clusterArn: this.clusterArn,

@@ -84,6 +84,8 @@ export class Postgres extends pulumi.ComponentResource {
   /** RDS instance identifier (for CloudWatch dimensions). */
   public readonly identifier: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string>;
+  /** DB subnet group: where a restore from a snapshot puts the restored instance. */
+  public readonly subnetGroupName: pulumi.Output<string>;
   /** Attach to an instance to let it connect; the database admits nothing else. */
   public readonly clientSecurityGroupId: pulumi.Output<string>;
   /** `postgresql://user:password@host:port/db`: a secret. */
@@ -117,6 +119,7 @@ export class Postgres extends pulumi.ComponentResource {
     this.securityGroupId = securityGroup.id;
 
     const subnetGroup = new aws.rds.SubnetGroup(name, { subnetIds: args.subnetIds, description: `Private subnets of ${name}` }, { parent: this });
+    this.subnetGroupName = subnetGroup.name;
 
     // URL-safe characters only: the password goes into a postgresql:// URL unescaped.
     const password = new random.RandomPassword(`${name}-master`, { length: 40, special: true, overrideSpecial: "-_~" }, { parent: this });

@@ -19,6 +19,8 @@ export interface BucketArgs {
   noncurrentVersionDays?: number;
   /** Protect and retain the bucket (production). */
   protect: boolean;
+  /** Adopt the existing bucket of this name and region with `import` (ID `region,name`). Default: false. */
+  adopt?: boolean;
 }
 
 /**
@@ -64,7 +66,8 @@ export class Bucket extends pulumi.ComponentResource {
             : []),
         ],
       },
-      { parent: this, protect: args.protect, retainOnDelete: args.protect },
+      // Import ID `region,name`: @pulumi/digitalocean spacesBucket.d.ts, "pulumi import ... `region`,`name`".
+      { parent: this, protect: args.protect, retainOnDelete: args.protect || args.adopt === true, import: args.adopt ? `${args.region},${args.bucketName}` : undefined },
     );
     const key = new digitalocean.SpacesKey(
       `${name}-key`,

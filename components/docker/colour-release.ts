@@ -73,21 +73,37 @@ export interface ColourReleasesArgs {
   versions: Record<Colour, pulumi.Input<string>>;
   /** Each colour's web container (named as it runs), which the commands execute in. */
   containers: Record<Colour, { name: string; resource: docker.Container }>;
+  /**
+   * A dump of the database the colours share, taken before each colour's commands run (they migrate it):
+   * its commands run in `container`, triggered by the same version change, and the colour's release waits
+   * for them; a failed dump stops the release. Default: none.
+   */
+  backupFirst?: { container: { name: string; resource: docker.Container }; commands: string[][] };
 }
 
 /**
  * A {@link ColourRelease} per colour, blue then green: each after its own container exists, and green
- * after blue, so two migrations never run at once against the database both colours share.
+ * after blue, so two migrations never run at once against the database both colours share; with
+ * `backupFirst`, each after a dump taken just before it.
  */
 export function releaseColoursInOrder(name: string, args: ColourReleasesArgs, opts?: pulumi.ComponentResourceOptions): Record<Colour, ColourRelease> {
   const releases = {} as Record<Colour, ColourRelease>;
   let previous: ColourRelease | undefined;
   for (const colour of COLOURS) {
     const container = args.containers[colour];
+    const after: pulumi.Resource[] = previous ? [container.resource, previous] : [container.resource];
+    if (args.backupFirst) {
+      const backup = new ColourRelease(
+        `${name}-${colour}-dump`,
+        { host: args.host, hostKey: args.hostKey, hostId: args.hostId, container: args.backupFirst.container.name, commands: args.backupFirst.commands, trigger: args.versions[colour] },
+        { ...opts, dependsOn: [...after, args.backupFirst.container.resource] },
+      );
+      after.push(backup);
+    }
     previous = new ColourRelease(
       `${name}-${colour}`,
       { host: args.host, hostKey: args.hostKey, hostId: args.hostId, container: container.name, commands: args.commands, trigger: args.versions[colour] },
-      { ...opts, dependsOn: previous ? [container.resource, previous] : [container.resource] },
+      { ...opts, dependsOn: after },
     );
     releases[colour] = previous;
   }

@@ -92,8 +92,23 @@ export function dropletAppFields<K extends string>(images: readonly [K, ...K[]])
     adminSshKeys: z.array(sshPublicKey).min(1, "at least one admin SSH public key"),
     /** Where alerts and Let's Encrypt expiry notices go. */
     alertEmail: email,
+    /**
+     * Daily snapshots of the app's data volume, the newest `keep` kept (issue 16); needs the secret
+     * `secrets.<app>.snapshotToken`. Default: none (DigitalOcean has no volume snapshot schedule of its own).
+     */
+    volumeSnapshots: z
+      .strictObject({
+        /** Time of day, HH:MM UTC. */
+        at: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "a time of day HH:MM in UTC, such as 02:30"),
+        /** Snapshots kept. */
+        keep: z.number().int("a whole number of snapshots").min(1).max(100),
+      })
+      .optional(),
   };
 }
+
+/** Secret of an app with `volumeSnapshots`: a DigitalOcean API token allowed to create, list and delete block-storage snapshots. */
+export const snapshotToken = z.string().min(20, "a DigitalOcean API token with the block storage scopes").optional();
 
 /**
  * Refinement: `dnsZone` must be `domain` or one of its parents; a stack that only manages records

@@ -85,6 +85,37 @@ export const grandCentralConfig = z
       .string()
       .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[0-9a-f-]{36}$/, "a KMS key ARN such as arn:aws:kms:eu-central-1:123456789012:key/<uuid>")
       .optional(),
+    // --- Operations (issue 16): scheduled snapshots and adoption of the hand-made resources.
+    /** Scheduled snapshots of CouchDB's volume (DLM). Default: every 24 hours from 03:00 UTC, the newest 14 kept. */
+    snapshots: z
+      .strictObject({
+        /** Hours between snapshots. */
+        everyHours: z.union([1, 2, 3, 4, 6, 8, 12, 24].map((h) => z.literal(h)), { error: "one of 1, 2, 3, 4, 6, 8, 12, 24 (hours DLM accepts)" }).default(24),
+        /** First snapshot of the day, HH:MM UTC. */
+        at: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "a time of day HH:MM in UTC, such as 03:00").default("03:00"),
+        /** Snapshots kept. */
+        keep: z.number().int("a whole number of snapshots").min(1).max(1000).default(14),
+      })
+      .default({ everyHours: 24, at: "03:00", keep: 14 }),
+    /** Resources made by hand (seed 004) to adopt with `import` instead of creating new ones. Default: none. */
+    import: z
+      .strictObject({
+        /** CouchDB's existing EBS volume (seed: "grand-central-persistence"); it must be in `availabilityZone`. */
+        dataVolume: z
+          .strictObject({
+            /** Volume ID. */
+            id: z.string().regex(/^vol-[0-9a-f]{8,17}$/, "an EBS volume ID such as vol-049df61146c4d7901"),
+            /** Whether the volume is encrypted (`aws ec2 describe-volumes`): it cannot change in place. */
+            encrypted: z.boolean(),
+          })
+          .optional(),
+        /** Name of the existing ECR repository holding the app's images (replaces the generated name). */
+        repository: z
+          .string()
+          .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, "an ECR repository name such as grand-central")
+          .optional(),
+      })
+      .default({}),
   })
   .superRefine((app, ctx) => {
     if (!app.availabilityZone.startsWith(app.region)) {

@@ -1,7 +1,7 @@
 /** Config of the `nmpi` app (seed 000): job queue + quotas services, blue/green on DigitalOcean. */
 import { z } from "zod";
 import { cron, doSize, gib, hostname } from "../primitives";
-import { domainInZone, dropletAppFields, pinnedImage, spacesInRegion } from "./droplet-app";
+import { domainInZone, dropletAppFields, pinnedImage, snapshotToken, spacesInRegion } from "./droplet-app";
 
 /** The images of one nmpi colour (seed 000: the job queue and the quotas service). */
 export const NMPI_IMAGES = ["jobQueue", "quotas"] as const;
@@ -50,6 +50,8 @@ const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable 
 
 /** Secrets of `nmpi` (secret config `platform:secrets`, key `nmpi`). */
 export const nmpiSecrets = z.strictObject({
+  /** For `volumeSnapshots` (issue 16): a DigitalOcean token with the block storage scopes. */
+  snapshotToken,
   /** Contents of the seed's nmpi-secrets.yml, as environment variables of the job queue. */
   jobQueue: z.record(envName, z.string().min(1)).default({}),
   /** Contents of the seed's quotas-secrets.yml, as environment variables of the quotas service. */

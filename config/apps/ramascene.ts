@@ -1,7 +1,17 @@
 /** Config of the `ramascene` app (seed 003): daphne + celery workers behind nginx on one DigitalOcean node, blue/green on that node. */
 import { z } from "zod";
 import { gib } from "../primitives";
-import { domainInZone, dropletAppFields } from "./droplet-app";
+import { domainInZone, dropletAppFields, snapshotToken } from "./droplet-app";
+
+/** The workers of one celery queue. */
+const queueWorkers = z
+  .strictObject({
+    /** Worker containers taking this queue. */
+    replicas: z.number().int("a whole number of containers").min(1).max(16).default(1),
+    /** Processes per container (celery --concurrency). */
+    concurrency: z.number().int("a whole number of processes").min(1).max(64).default(1),
+  })
+  .default({ replicas: 1, concurrency: 1 });
 
 /** The images of one ramascene colour: the Python app (target `python`) and its static files (target `nginx`). */
 export const RAMASCENE_IMAGES = ["app", "static"] as const;
@@ -20,6 +30,13 @@ export const ramasceneConfig = z
     datasetsVersion: z.string().regex(/^[A-Za-z0-9_.-]+$/, "a datasets version such as v3"),
     /** Threads numpy's OpenBLAS may use per process (OPENBLAS_NUM_THREADS). Default: 1. */
     openblasThreads: z.number().int("a whole number of threads").min(1).max(64).default(1),
+    /**
+     * Celery workers per queue (seed 003, "Celery details": one worker per queue, concurrency 1): containers and
+     * processes each. Default: 1 container of concurrency 1 for each of calc_default and modelling. (issue 16)
+     */
+    workers: z
+      .strictObject({ calc_default: queueWorkers, modelling: queueWorkers })
+      .default({ calc_default: { replicas: 1, concurrency: 1 }, modelling: { replicas: 1, concurrency: 1 } }),
     /** Let's Encrypt's staging CA (untrusted certificates, for trial stacks). Default: false. */
     acmeStaging: z.boolean().default(false),
   })
@@ -28,6 +45,8 @@ export type RamasceneConfig = z.infer<typeof ramasceneConfig>;
 
 /** Secrets of `ramascene` (secret config `platform:secrets`, key `ramascene`): only what comes from outside. */
 export const ramasceneSecrets = z.strictObject({
+  /** For `volumeSnapshots` (issue 16): a DigitalOcean token with the block storage scopes. */
+  snapshotToken,
   /**
    * DigitalOcean API token limited to the domain scopes, used by certbot on the node for DNS-01
    * challenges (the TLS certificate covers the colour host names too).

@@ -1,7 +1,7 @@
 /** Config of the `topobank` app (seed 001): a Django container stack on one DigitalOcean node, blue/green on that node. */
 import { z } from "zod";
 import { email, gib } from "../primitives";
-import { domainInZone, dropletAppFields, pinnedImage, spacesInRegion } from "./droplet-app";
+import { domainInZone, dropletAppFields, pinnedImage, snapshotToken, spacesInRegion } from "./droplet-app";
 
 /** The image of one topobank colour: the django image (web, workers, beat and flower run it). */
 export const TOPOBANK_IMAGES = ["app"] as const;
@@ -26,6 +26,8 @@ export const topobankConfig = z
     dataVolumeGiB: gib(1, 16384).default(20),
     /** Gunicorn workers per colour (the seed's WEB_CONCURRENCY). Default: 4. */
     webConcurrency: z.number().int("a whole number of gunicorn workers").min(1).max(64).default(4),
+    /** Celery worker containers (seed 001: `docker-compose scale celeryworker=4`). Default: 1. (issue 16) */
+    celeryWorkers: z.number().int("a whole number of worker containers").min(1).max(16).default(1),
     /** Sender address of outgoing mail (DJANGO_DEFAULT_FROM_EMAIL). */
     fromEmail: email,
     /** SMTP server as `host:port`, reached with SSL (the seed's DJANGO_EMAIL_URL smtp+ssl://). */
@@ -42,6 +44,8 @@ export const topobankConfig = z
           kind: z.literal("spaces"),
           /** Bucket name (AWS_STORAGE_BUCKET_NAME); media under `media/`, dumps under `backup/`. */
           name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lower-case letters, digits and '-'"),
+          /** Adopt an existing Spaces bucket of this name in `region` with `import` (issue 16). Default: false. */
+          adopt: z.boolean().default(false),
         }),
         z.strictObject({
           /** An existing S3-compatible bucket elsewhere (as in the seed); its keys are secret config `secrets.topobank.s3`. */
@@ -75,6 +79,8 @@ export type TopobankConfig = z.infer<typeof topobankConfig>;
 
 /** Secrets of `topobank` (secret config `platform:secrets`, key `topobank`): only what comes from outside. */
 export const topobankSecrets = z.strictObject({
+  /** For `volumeSnapshots` (issue 16): a DigitalOcean token with the block storage scopes. */
+  snapshotToken,
   /** ORCID OAuth client ID (ORCID_CLIENT_ID), from the ORCID developer tools. */
   orcidClientId: z.string().min(1, "the ORCID client ID, such as APP-XXXXXXXXXXXXXXXX"),
   /** ORCID OAuth client secret (ORCID_SECRET). */

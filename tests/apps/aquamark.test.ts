@@ -86,10 +86,14 @@ test("promoting a colour on another version also moves the daemons to it, and no
   assert.match(daemonData, /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/aquamark-staging:v1\.4\.6'/);
 });
 
-test("a new version on the idle colour adds one image build and changes only that colour's launch template", async () => {
+test("a new version on the idle colour adds one image build and changes only that colour's launch template and its pre-migration snapshot", async () => {
   const [base, , newGreen] = await all();
   assert.deepEqual(added(base, newGreen), ["command:local:Command::aquamark-image-v1.4.6", "platform:aws:GitImageBuild::aquamark-image-v1.4.6"]);
-  assert.deepEqual([...changed(base, newGreen, true)], [["aws:ec2/launchTemplate:LaunchTemplate::aquamark-web-green", ["userData"]]]);
+  // And green's pre-migration snapshot, which that launch template's instances wait for (issue 16).
+  assert.deepEqual([...changed(base, newGreen, true)], [
+    ["aws:rds/snapshot:Snapshot::aquamark-pre-migration-green", ["dbSnapshotIdentifier"]],
+    ["aws:ec2/launchTemplate:LaunchTemplate::aquamark-web-green", ["userData"]],
+  ]);
 });
 
 test("a valid canary percentage splits the default forward by weight and makes visitors sticky", async () => {

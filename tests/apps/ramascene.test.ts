@@ -215,6 +215,8 @@ test("a version roll of the idle colour rebuilds only that colour's images", asy
     "ramascene-production-green-image",
     "ramascene-production-green-static-image",
     "ramascene-production-release-green",
+    // The dump the release waits for (issue 16) runs again for the new version.
+    "ramascene-production-release-green-dump",
     "ramascene-production-static-green-image",
   ]);
 });

@@ -123,7 +123,7 @@ test("postgres data lives on the node's protected block-storage volume; containe
 test("migrate, register_analysis_functions, the ORCID loaddata and import_terms run once per colour version, inside that colour's django, green after blue", async () => {
   const r = await production;
   const commands = r.resources.filter((x) => x.type === "command:remote:Command" && x.name.startsWith("topobank-production-release-"));
-  assert.deepEqual(commands.map((c) => c.name).sort(), ["topobank-production-release-blue", "topobank-production-release-green"]);
+  assert.deepEqual(commands.map((c) => c.name).sort(), ["topobank-production-release-blue", "topobank-production-release-blue-dump", "topobank-production-release-green", "topobank-production-release-green-dump"]);
   const blue = commands.find((c) => c.name === "topobank-production-release-blue");
   const green = commands.find((c) => c.name === "topobank-production-release-green");
   const lines = String(blue?.inputs.create).split("\n");
@@ -139,9 +139,10 @@ test("migrate, register_analysis_functions, the ORCID loaddata and import_terms 
   assert.equal((blue?.inputs.triggers as unknown[])[0], "0.16.2");
   const release = (colour: string) => named(r, "platform:docker:ColourRelease", `topobank-production-release-${colour}`);
   const django = (colour: string) => named(r, CONTAINER, `topobank-production-django-${colour}`).urn;
-  assert.deepEqual(release("green").options.dependsOn.sort(), [django("green"), release("blue").urn].sort());
+  // Each also waits for the dump taken just before it (issue 16; tests/ops/render.test.ts).
+  assert.deepEqual(release("green").options.dependsOn.sort(), [django("green"), release("blue").urn, release("green-dump").urn].sort());
   assert.ok(green);
-  assert.deepEqual(release("blue").options.dependsOn, [django("blue")]);
+  assert.deepEqual(release("blue").options.dependsOn, [django("blue"), release("blue-dump").urn]);
 });
 
 test("topobank exports live and colour URLs, the node IP and its known_hosts line", async () => {
@@ -218,6 +219,8 @@ test("a version roll of the idle colour rebuilds and replaces only that colour's
     "topobank-production-flower-green-image",
     "topobank-production-green-image",
     "topobank-production-release-green",
+    // The dump the release waits for (issue 16) runs again for the new version.
+    "topobank-production-release-green-dump",
   ]);
   // Green's containers take their image from the changed image resources, so the engine replaces them too.
   for (const name of ["django-green", "flower-green"]) {
