@@ -42,7 +42,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * digest of every source a render reads (a changed source never reuses an old render). One process
  * renders a config while the others wait for its file.
  */
-export async function rendered(stack: string, overrides: readonly string[] = []): Promise<RenderResult> {
+export async function renderOnce(stack: string, overrides: readonly string[] = []): Promise<RenderResult> {
   digest ??= renderInputsDigest();
   const key = createHash("sha256").update(JSON.stringify({ stack, overrides, digest, secrets: process.env.PLATFORM_PLAN_SECRET_KEY })).digest("hex").slice(0, 32);
   const file = join(CACHE, `${key}.json`);

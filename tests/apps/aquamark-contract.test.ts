@@ -9,11 +9,11 @@ import YAML from "yaml";
 import { renderDaemonConfig } from "../../apps/aquamark";
 import * as contract from "../../apps/contracts/aquamark";
 import { BUILD_SCRIPT } from "../../components/aws/git-image-build";
-import { renderStack, type RenderedResource, type RenderResult } from "../../tools/render/harness";
-import { tempFile } from "../support";
+import { type RenderedResource, type RenderResult } from "../../tools/render/harness";
+import { renderOnce, tempFile } from "../support";
 
 let rendered: Promise<RenderResult> | undefined;
-const staging = () => (rendered ??= renderStack({ stack: "staging" }));
+const staging = () => (rendered ??= renderOnce("staging"));
 const ours = (r: RenderResult) => r.resources.filter((x) => x.urn.includes("::platform:app:Aquamark"));
 const one = (r: RenderResult, type: string, name: string): RenderedResource => {
   const found = ours(r).filter((x) => x.type === type && x.name === name);

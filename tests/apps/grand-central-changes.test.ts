@@ -4,6 +4,7 @@ import { ConfigError, parsePlatformConfig, PROJECT } from "../../config";
 import { projectRoot, type RenderResult, type RenderedResource } from "../../tools/render/harness";
 import { renderIsolatedOk } from "../../tools/render/isolated";
 import { applyOverrides, readStackConfig, toProgramConfig } from "../../tools/render/stack-config";
+import { renderOnce } from "../support";
 
 let base: RenderResult;
 let rolled: RenderResult;
@@ -11,7 +12,7 @@ let fauxton: RenderResult;
 let queue: RenderResult;
 before(async () => {
   [base, rolled, fauxton, queue] = await Promise.all([
-    renderIsolatedOk({ stack: "production" }),
+    renderOnce("production"),
     renderIsolatedOk({ stack: "production", overrides: ["apps.grand-central.imageTag=v1.1.0"] }),
     renderIsolatedOk({ stack: "production", overrides: ["apps.grand-central.fauxtonAdminCidrs=[198.51.100.0/24, 2001:db8::/32]"] }),
     renderIsolatedOk({ stack: "production", overrides: ["apps.grand-central.sqsQueueName=grand-central-messages", "apps.grand-central.maxMessageAgeSeconds=600"] }),

@@ -4,13 +4,13 @@ import assert from "node:assert/strict";
 import YAML from "yaml";
 import { renderSecretsYml } from "../../apps/grand-central";
 import * as contract from "../../apps/contracts/grand-central";
-import { renderStack, SECRET_MARKER, type RenderResult, type RenderedResource } from "../../tools/render/harness";
-import { renderedValues } from "../support";
+import { SECRET_MARKER, type RenderResult, type RenderedResource } from "../../tools/render/harness";
+import { renderedValues, renderOnce } from "../support";
 
 let stack: RenderResult;
 let gc: RenderedResource[];
 before(async () => {
-  stack = await renderStack({ stack: "production" });
+  stack = await renderOnce("production");
   gc = stack.resources.filter((r) => r.name.startsWith("grand-central-production"));
 });
 

@@ -1,13 +1,12 @@
 /** What a colour switch and a version roll change, by comparing two renders of the same stack by URN. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { renderIsolatedOk } from "../../tools/render/isolated";
-import { changeSet, named, rendered, urnOf } from "../support";
+import { changeSet, named, renderOnce, urnOf } from "../support";
 
 const ASSIGNMENT = "digitalocean:index/reservedIpAssignment:ReservedIpAssignment";
 
 test("switching live blue→green (reserved IP) changes only the reserved IP assignment, nothing stateful", async () => {
-  const [before, after] = await Promise.all([rendered("production"), rendered("production", ["apps.nmpi.live=green"])]);
+  const [before, after] = await Promise.all([renderOnce("production"), renderOnce("production", ["apps.nmpi.live=green"])]);
   const assignment = urnOf(after, ASSIGNMENT, "nmpi-production-live-live");
   // The provider's droplet_id is ForceNew: the assignment is replaced, create-before-delete, so the IP moves at once.
   assert.deepEqual(changeSet(before, after), { create: [], update: {}, replace: { [assignment]: ["dropletId changed"] }, delete: [] });
@@ -15,7 +14,7 @@ test("switching live blue→green (reserved IP) changes only the reserved IP ass
 });
 
 test("switching live blue→green (load balancer) changes only the load balancer's droplets", async () => {
-  const [before, after] = await Promise.all([rendered("staging"), rendered("staging", ["apps.nmpi.live=green"])]);
+  const [before, after] = await Promise.all([renderOnce("staging"), renderOnce("staging", ["apps.nmpi.live=green"])]);
   const balancer = urnOf(after, "digitalocean:index/loadBalancer:LoadBalancer", "nmpi-staging-live");
   // dependsOn follows the live colour's proxy (routing waits for it); it orders steps and replaces nothing.
   assert.deepEqual(changeSet(before, after), { create: [], update: { [balancer]: ["dropletIds[0]", "options.dependsOn[0]"] }, replace: {}, delete: [] });
@@ -23,8 +22,8 @@ test("switching live blue→green (load balancer) changes only the load balancer
 
 test("a new version on the idle colour rebuilds and changes only that colour's images and containers", async () => {
   const [before, after] = await Promise.all([
-    rendered("production"),
-    rendered("production", ["apps.nmpi.versions.green=c349d6e579070a0d7f254a01d76473a7412b8508"]),
+    renderOnce("production"),
+    renderOnce("production", ["apps.nmpi.versions.green=c349d6e579070a0d7f254a01d76473a7412b8508"]),
   ]);
   const changes = changeSet(before, after);
   const touched = [...changes.create, ...changes.delete, ...Object.keys(changes.update), ...Object.keys(changes.replace)];
@@ -41,6 +40,6 @@ test("a new version on the idle colour rebuilds and changes only that colour's i
 });
 
 test("two renders of the same config are byte-identical", async () => {
-  const [a, b] = await Promise.all([renderIsolatedOk({ stack: "production" }), renderIsolatedOk({ stack: "production" })]);
+  const [a, b] = await Promise.all([renderOnce("production"), renderOnce("production")]);
   assert.equal(JSON.stringify(a), JSON.stringify(b));
 });

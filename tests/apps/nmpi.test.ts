@@ -4,12 +4,12 @@ import { before, test } from "node:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { renderStack, SECRET_MARKER, type RenderResult } from "../../tools/render/harness";
-import { named, ofType, renderedValues, runTool, tempFile } from "../support";
+import { SECRET_MARKER, type RenderResult } from "../../tools/render/harness";
+import { named, ofType, renderedValues, renderOnce, runTool, tempFile } from "../support";
 
 let plan: RenderResult;
 before(async () => {
-  plan = await renderStack({ stack: "production" });
+  plan = await renderOnce("production");
 });
 
 const FIREWALL = "digitalocean:index/firewall:Firewall";

@@ -4,17 +4,17 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CLEAR_MODELS_AT, weeklyJobScript } from "../../apps/ramascene";
-import { renderStack, type RenderedResource, type RenderResult } from "../../tools/render/harness";
+import { type RenderedResource, type RenderResult } from "../../tools/render/harness";
 import { renderIsolatedOk } from "../../tools/render/isolated";
 import { isStateful } from "../../tools/render/stateful";
-import { runTool, tempFile } from "../support";
+import { renderOnce, runTool, tempFile } from "../support";
 
 const CONTAINER = "docker:index/container:Container";
 const BLUE_REF = "0fe501457443371d24f07f1a05998e2b6107dee5";
 const GREEN_REF = "10c24a2c0877f27afac9efb765a33e3746ac5215";
 const VERSIONS = [`apps.ramascene.versions.blue=${BLUE_REF}`, `apps.ramascene.versions.green=${GREEN_REF}`];
 
-const production: Promise<RenderResult> = renderStack({ stack: "production" });
+const production: Promise<RenderResult> = renderOnce("production");
 const beforeSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERSIONS, "apps.ramascene.live=blue"] });
 const afterSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERSIONS, "apps.ramascene.live=green"] });
 

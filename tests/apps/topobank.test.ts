@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { renderStack, type RenderedResource, type RenderResult } from "../../tools/render/harness";
-import { named, renderedValues, runTool, tempFile } from "../support";
+import { type RenderedResource, type RenderResult } from "../../tools/render/harness";
+import { named, renderedValues, renderOnce, runTool, tempFile } from "../support";
 import { renderIsolatedOk } from "../../tools/render/isolated";
 import { isStateful } from "../../tools/render/stateful";
 import { caddyValidate, upstreamOf } from "../components/docker/caddy-validate";
@@ -9,7 +9,7 @@ import { caddyValidate, upstreamOf } from "../components/docker/caddy-validate";
 const CONTAINER = "docker:index/container:Container";
 const VERSIONS = ["apps.topobank.versions.blue=0.16.2", "apps.topobank.versions.green=0.17.0"];
 
-const production: Promise<RenderResult> = renderStack({ stack: "production" });
+const production: Promise<RenderResult> = renderOnce("production");
 const beforeSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERSIONS, "apps.topobank.live=blue"] });
 const afterSwitch = renderIsolatedOk({ stack: "production", overrides: [...VERSIONS, "apps.topobank.live=green"] });
 

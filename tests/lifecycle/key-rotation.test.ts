@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { diffPlans } from "../../tools/plan/diff";
 import { renderIsolatedOk } from "../../tools/render/isolated";
+import { renderOnce } from "../support";
 
 const NEW_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBbG2oFv6lJ2b0Ck1x4ZtLz5m1W3n9QpR7sVu8XyZaBc new-admin@example.org";
 const OLD_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfA8ZrVqk1cS9s6bI3dVZ7K3m0C1oUa7c9lB2PqWxYz ops@example.org";
@@ -10,7 +11,7 @@ const OLD_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfA8ZrVqk1cS9s6bI3dVZ7K3m0
 test("rotating admin SSH keys changes no droplet input and runs only the admin-keys commands", async () => {
   const apps = ["nmpi", "topobank", "ramascene"];
   const [before, after] = await Promise.all([
-    renderIsolatedOk({ stack: "production" }),
+    renderOnce("production"),
     renderIsolatedOk({
       stack: "production",
       // The old key leaves and a new one takes its place, in every DigitalOcean app (values are YAML).

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { ECS_AMI } from "../../components/aws/ecs-ec2-cluster";
 import { HOST_ID_LABEL } from "../../components/docker/container-stack";
-import { renderStack, type RenderResult, type RenderedResource } from "../../tools/render/harness";
-import { named, ofType } from "../support";
+import { type RenderResult, type RenderedResource } from "../../tools/render/harness";
+import { named, ofType, renderOnce } from "../support";
 
 const DROPLET = "digitalocean:index/droplet:Droplet";
 const DOCKER_TYPES = [
@@ -19,7 +19,7 @@ const DOCKER_TYPES = [
 
 let stack: RenderResult;
 before(async () => {
-  stack = await renderStack({ stack: "production" });
+  stack = await renderOnce("production");
 });
 
 function byUrn(urn: string): RenderedResource {

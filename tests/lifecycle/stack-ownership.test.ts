@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import type { RenderResult } from "../../tools/render/harness";
 import { renderIsolated, renderIsolatedOk } from "../../tools/render/isolated";
-import { named, ofType } from "../support";
+import { named, ofType, renderOnce } from "../support";
 
 const DOMAIN = "digitalocean:index/domain:Domain";
 const RECORD = "digitalocean:index/dnsRecord:DnsRecord";
@@ -14,7 +14,7 @@ const RECORD = "digitalocean:index/dnsRecord:DnsRecord";
 let production: RenderResult;
 let staging: RenderResult;
 before(async () => {
-  [production, staging] = await Promise.all([renderIsolatedOk({ stack: "production" }), renderIsolatedOk({ stack: "staging" })]);
+  [production, staging] = await Promise.all([renderOnce("production"), renderOnce("staging")]);
 });
 
 /** Zones a stack creates (a Domain without `import`). */

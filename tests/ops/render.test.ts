@@ -4,10 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { renderStack, type RenderResult } from "../../tools/render/harness";
+import { type RenderResult } from "../../tools/render/harness";
 import { renderIsolated, renderIsolatedOk } from "../../tools/render/isolated";
 import { VOLUME_SNAPSHOT_SCRIPT } from "../../components/digitalocean/volume-snapshots";
-import { runTool, tempFile } from "../support";
+import { renderOnce, runTool, tempFile } from "../support";
 import { named, ofType } from "../support";
 
 let plan: RenderResult;
@@ -26,7 +26,7 @@ const ADOPT = [
 ];
 before(async () => {
   [plan, adopted, fresh] = await Promise.all([
-    renderStack({ stack: "production" }),
+    renderOnce("production"),
     renderIsolatedOk({ stack: "production", overrides: ADOPT }),
     renderIsolatedOk({ stack: "production", overrides: FRESH }),
   ]);

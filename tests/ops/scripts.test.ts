@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { projectRoot, renderStack, type RenderResult } from "../../tools/render/harness";
-import { runTool } from "../support";
+import { projectRoot, type RenderResult } from "../../tools/render/harness";
+import { renderOnce, runTool } from "../support";
 
 const root = projectRoot();
 const opsDir = join(root, "tools", "ops");
@@ -22,7 +22,7 @@ type App = (typeof APPS)[number];
 let plan: RenderResult;
 let outputsDir: string;
 before(async () => {
-  plan = await renderStack({ stack: "production" });
+  plan = await renderOnce("production");
   outputsDir = mkdtempSync(join(tmpdir(), "ops-outputs-"));
   for (const app of APPS) writeFileSync(join(outputsDir, `${app}.json`), JSON.stringify(plan.outputs[app]));
 });

@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { evaluatePolicies, formatViolation } from "../../policies/evaluate";
-import { renderStack } from "../../tools/render/harness";
+import { renderOnce } from "../support";
 
 test("production renders with zero mandatory policy violations", async () => {
-  const rendered = await renderStack({ stack: "production" });
+  const rendered = await renderOnce("production");
   assert.ok(rendered.resources.length > 0, "the production stack registers resources");
   const mandatory = evaluatePolicies(rendered).filter((v) => v.level === "mandatory");
   assert.deepEqual(mandatory.map(formatViolation), []);

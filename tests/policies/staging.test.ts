@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { evaluatePolicies, formatViolation } from "../../policies/evaluate";
-import { renderStack } from "../../tools/render/harness";
+import { renderOnce } from "../support";
 
 test("staging renders with zero mandatory policy violations, and scaling its live colour to zero is caught", async () => {
-  const rendered = await renderStack({ stack: "staging" });
+  const rendered = await renderOnce("staging");
   assert.deepEqual(evaluatePolicies(rendered).filter((v) => v.level === "mandatory").map(formatViolation), []);
 
   // Every app with a live colour: remove the live colour's compute capacity and the stack policy names the app.

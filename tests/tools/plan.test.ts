@@ -9,7 +9,15 @@ import { tempFile } from "../support";
 
 const CLI = join(__dirname, "..", "..", "tools", "plan", "cli.js");
 
+/** One run per distinct command line in this file: several tests read the same plan. */
+const runs = new Map<string, Promise<{ code: number; stdout: string; stderr: string }>>();
 function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const key = JSON.stringify(args);
+  if (!runs.has(key)) runs.set(key, runPlan(args));
+  return runs.get(key) as Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+function runPlan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PULUMI_CONFIG: "" } });
     let stdout = "";
@@ -130,7 +138,7 @@ test("--diff predicts update for a resized volume, and blocks (exit 1) a region 
 });
 
 test("--diff --json is a superset of pulumi preview --json: steps with op, urn, states, reasons, detailedDiff, and a changeSummary", async () => {
-  const { code, stdout } = await plan(["production", "--diff", "--json", "--set", "apps.nmpi.live=green"]);
+  const { code, stdout } = await plan(["production", "--diff", "--set", "apps.nmpi.live=green", "--json"]);
   assert.equal(code, 0);
   const diff = JSON.parse(stdout) as PlanDiff;
   assert.deepEqual(diff.steps.map((s) => s.op), ["create-replacement", "replace", "delete-replaced"]);

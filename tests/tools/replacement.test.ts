@@ -5,8 +5,7 @@ import { test } from "node:test";
 import ts from "typescript";
 import { REPLACEMENT_RULES, ReplacementRuleError, conditionalReplacements, forcesReplacement } from "../../tools/plan/replacement";
 import { projectRoot } from "../../tools/render/harness";
-import { renderStack } from "../../tools/render/harness";
-import { renderIsolatedOk } from "../../tools/render/isolated";
+import { renderOnce } from "../support";
 
 const DROPLET = "digitalocean:index/droplet:Droplet";
 const CONTAINER = "docker:index/container:Container";
@@ -146,8 +145,8 @@ test("every forcing path names an input of the provider SDK's Args type, so a mi
 });
 
 test("every resource type in the production and staging plans has an entry", async () => {
-  const production = await renderStack({ stack: "production" });
-  const staging = await renderIsolatedOk({ stack: "staging" });
+  const production = await renderOnce("production");
+  const staging = await renderOnce("staging");
   const types = new Set([...production.resources, ...staging.resources].map((r) => r.type).filter((t) => !t.startsWith("platform:")));
   assert.ok(types.has(DROPLET) && types.has("pulumi:providers:docker"), "custom and provider resources are both rendered");
   const missing = [...types].filter((t) => REPLACEMENT_RULES[t] === undefined);

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readNodejsRuntime, startAsPulumiWould } from "../../tools/bench/language-host";
-import { renderStack } from "../../tools/render/harness";
 import { projectRoot } from "../../tools/render/stack-config";
+import { renderOnce } from "../support";
 
 const ROOT = projectRoot();
 const LAUNCH = join(ROOT, "tools", "start", "launch.js");
@@ -26,7 +26,7 @@ test("the entry Pulumi.yaml names runs the whole program when the language host 
   // module whose program is its `default` export would register nothing at all.
   const started = startAsPulumiWould(ROOT, "staging");
   assert.equal(started.ok, true, started.error);
-  const plan = await renderStack({ stack: "staging" });
+  const plan = await renderOnce("staging");
   // The host also registers the root stack resource, which the harness does not list.
   assert.equal(started.registered, plan.resources.length + 1);
 });

@@ -5,10 +5,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ENTRYPOINT_CAPABILITIES } from "../../../components/docker/container-stack";
-import { renderStack } from "../../../tools/render/harness";
+import { renderOnce } from "../../support";
 
 test("every container drops all capabilities but the entrypoint's, and sets no-new-privileges", async () => {
-  const rendered = await renderStack({ stack: "production" });
+  const rendered = await renderOnce("production");
   const containers = rendered.resources.filter((r) => r.type === "docker:index/container:Container");
   assert.ok(containers.length >= 20, `${containers.length} containers`);
   for (const c of containers) {
