@@ -81,6 +81,24 @@ test("facts read in the providers' sources", () => {
   // pulumi-docker's provider config has no ForcesProviderReplace: host changes update the provider (provider-behaviour.md 1.3).
   assert.deepEqual(forcesReplacement("pulumi:providers:docker", ["host"]), []);
   assert.equal(REPLACEMENT_RULES[CONTAINER]?.deleteBeforeReplace, true);
+  // sshkey/resource_ssh_key.go: public_key ForceNew, name updated in place.
+  assert.deepEqual(forcesReplacement("digitalocean:index/sshKey:SshKey", ["name", "publicKey"]), ["publicKey"]);
+  // tag/resource_tag.go: no Update; name ForceNew.
+  assert.deepEqual(forcesReplacement("digitalocean:index/tag:Tag", ["name"]), ["name"]);
+  // rds/parameter_group.go: family ForceNew; parameters modified in place.
+  assert.deepEqual(forcesReplacement("aws:rds/parameterGroup:ParameterGroup", ["parameters[0].value", "family"]), ["family"]);
+  // rds/snapshot.go: the source instance is ForceNew; shared accounts are modified in place.
+  assert.deepEqual(forcesReplacement("aws:rds/snapshot:Snapshot", ["sharedAccounts[0]", "dbInstanceIdentifier"]), ["dbInstanceIdentifier"]);
+  // dlm/lifecycle_policy.go: only a schedule's copy_tags is ForceNew; retention and times are updated in place.
+  assert.deepEqual(forcesReplacement("aws:dlm/lifecyclePolicy:LifecyclePolicy",
+    ["policyDetails.schedules[0].retainRule.count", "policyDetails.schedules[0].createRule.times[0]", "policyDetails.schedules[1].copyTags"]),
+  ["policyDetails.schedules[1].copyTags"]);
+  // s3/bucket_object.go: new content is re-uploaded in place; the key is ForceNew.
+  assert.deepEqual(forcesReplacement("aws:s3/bucketObject:BucketObject", ["source", "etag", "key"]), ["key"]);
+  // logs/metric_filter.go: the pattern is put in place; the log group is ForceNew.
+  assert.deepEqual(forcesReplacement("aws:cloudwatch/logMetricFilter:LogMetricFilter", ["pattern", "metricTransformation.value", "logGroupName"]), ["logGroupName"]);
+  // pulumi-command local.Command: only triggers is replaceOnChanges, as for remote.
+  assert.deepEqual(forcesReplacement("command:local:Command", ["create", "environment.FOO", "triggers[0]"]), ["triggers[0]"]);
 });
 
 test("every entry cites its source and unverified entries carry no forcing paths", () => {

@@ -104,6 +104,16 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     forceNew: ["ip", "network", "networkStack", "region", "subnetUuid", "type", "vpcUuid"],
     source: `${DO} digitalocean/loadbalancer/resource_loadbalancer.go`,
   },
+  "digitalocean:index/sshKey:SshKey": {
+    forceNew: ["publicKey"],
+    source: `${DO} digitalocean/sshkey/resource_ssh_key.go`,
+    note: "name is updated in place. publicKey has a DiffSuppressFunc: a change in leading or trailing whitespace only is no change.",
+  },
+  "digitalocean:index/tag:Tag": {
+    forceNew: ["name"],
+    source: `${DO} digitalocean/tag/resource_tag.go`,
+    note: "The resource has no Update: name, its only input, is ForceNew.",
+  },
   "docker:index/container:Container": {
     forceNew: ["capabilities", "cgroupParent", "cgroupnsMode", "command", "cpus", "deviceRequests", "devices", "dns", "dnsOpts", "dnsSearches", "domainname", "entrypoints", "envs", "gpus", "groupAdds", "hostname", "hosts", "image", "ipcMode", "labels", "logDriver", "logOpts", "mounts[*].tmpfsOptions", "mounts[*].volumeOptions.subpath", "name", "networkMode", "networksAdvanced", "pidMode", "platform", "ports", "privileged", "publishAllPorts", "readOnly", "runtime", "securityOpts", "shmSize", "stdinOpen", "stopSignal", "stopTimeout", "storageOpts", "sysctls", "tty", "ulimits", "uploads", "user", "usernsMode", "volumes", "workingDir"],
     source: `${DOCKER} internal/provider/resource_docker_container.go and helpers.go (labelSchema: label and value ForceNew); pulumi/pulumi-docker@237b789 provider/resources.go (DeleteBeforeReplace)`,
@@ -150,11 +160,23 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     source: `${AWS}@0073593 internal/service/logs/group.go`,
     note: "retentionInDays and kmsKeyId are updated in place.",
   },
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": {
+    forceNew: ["logGroupName", "name"],
+    conditional: [AWS_REGION_CHANGE],
+    source: `${AWS}@0f14e6f internal/service/logs/metric_filter.go`,
+    note: "pattern, metricTransformation and applyOnTransformedLogs are put in place (PutMetricFilter is both Create and Update).",
+  },
   "aws:cloudwatch/metricAlarm:MetricAlarm": {
     forceNew: ["name"],
     conditional: [AWS_REGION_CHANGE],
     source: `${AWS}@055611a internal/service/cloudwatch/metric_alarm.go`,
     note: "Terraform alarm_name is the Pulumi input name.",
+  },
+  "aws:dlm/lifecyclePolicy:LifecyclePolicy": {
+    forceNew: ["policyDetails.schedules[*].copyTags"],
+    conditional: [AWS_REGION_CHANGE],
+    source: `${AWS} internal/service/dlm/lifecycle_policy.go (stored aws-sdk-go-v2 version with default_policy, schedule.archive_rule and create_rule.scripts, as in the SDK)`,
+    note: "Terraform policy_details.schedule is the Pulumi input policyDetails.schedules. description, executionRoleArn, state, defaultPolicy and the rest of policyDetails (schedule times, retain rules, target tags) are updated in place (UpdateLifecyclePolicy); the resource has no CustomizeDiff of its own.",
   },
   "aws:ebs/volume:Volume": {
     forceNew: ["availabilityZone", "encrypted", "kmsKeyId", "multiAttachEnabled", "outpostArn", "snapshotId"],
@@ -321,6 +343,18 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     source: `${AWS} internal/service/rds/instance.go (stored v5-line version: SchemaVersion 2, with blue_green_update)`,
     note: "instanceClass, allocatedStorage, engineVersion, storageType and identifier are modified in place (identifier was ForceNew in v4). restoreToPointInTime is a ForceNew block whose fields are not: any change under it is counted (over-approximation). Inputs added after this version are not covered.",
   },
+  "aws:rds/parameterGroup:ParameterGroup": {
+    forceNew: ["description", "family", "name", "namePrefix"],
+    conditional: [AWS_REGION_CHANGE],
+    source: `${AWS}@0160692 internal/service/rds/parameter_group.go`,
+    note: "Terraform parameter (a set) is the Pulumi input parameters: added or changed parameters are modified in place (ModifyDBParameterGroup), removed ones reset (ResetDBParameterGroup).",
+  },
+  "aws:rds/snapshot:Snapshot": {
+    forceNew: ["dbInstanceIdentifier", "dbSnapshotIdentifier"],
+    conditional: [AWS_REGION_CHANGE],
+    source: `${AWS}@1ea7660 internal/service/rds/snapshot.go`,
+    note: "sharedAccounts is modified in place (ModifyDBSnapshotAttribute); every other attribute is computed. A new snapshot is taken only on replacement.",
+  },
   "aws:rds/subnetGroup:SubnetGroup": {
     forceNew: ["name", "namePrefix"],
     conditional: [AWS_REGION_CHANGE],
@@ -331,6 +365,12 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     forceNew: ["name", "zoneId"],
     source: `${AWS}@00655c1 internal/service/route53/record.go`,
     note: "type, records, ttl and aliases are upserted in place.",
+  },
+  "aws:s3/bucketObject:BucketObject": {
+    forceNew: ["bucket", "key"],
+    conditional: [AWS_REGION_CHANGE],
+    source: `${AWS}@01c0800 internal/service/s3/bucket_object.go, checked against a stored aws-sdk-go-v2 version (@SDKResource("aws_s3_bucket_object", name="Bucket Object"))`,
+    note: "aws:s3/bucketObject is the deprecated aws_s3_bucket_object (aws_s3_object is BucketObjectv2: this SDK type has neither its checksumAlgorithm nor overrideProvider). A content, source, etag or metadata change re-uploads the object in place (hasBucketObjectContentChanges); the CustomizeDiff only marks versionId and etag as computed.",
   },
   "aws:sns/topic:Topic": {
     forceNew: ["fifoTopic", "name", "namePrefix"],
@@ -364,6 +404,12 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     forceNew: ["region"],
     source: "pulumi/pulumi-aws@00ba5ea provider/resources.go (Config: region has ForcesProviderReplace: tfbridge.True()); pulumi/pulumi-terraform-bridge pkg/tfbridge/provider.go",
     note: "Read in a v6-line pulumi-aws; every other provider input (defaultTags, profile, credentials) updates the provider in place.",
+  },
+  "command:local:Command": {
+    // The only input tagged provider:"replaceOnChanges" (common.ResourceInputs, embedded in local.CommandInputs);
+    // local.Command has no custom Diff, so any other input change runs `update` (or `create`) again.
+    forceNew: ["triggers"],
+    source: "pulumi/pulumi-command@v1.2.1 provider/pkg/provider/local/command.go (CommandInputs embeds common.ResourceInputs), provider/pkg/provider/common/inputs.go and provider/cmd/pulumi-resource-command/schema.json",
   },
   "command:remote:Command": {
     // The only input tagged provider:"replaceOnChanges"; every other input change re-runs `update` (or `create`).
