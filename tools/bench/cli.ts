@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const floorFile = (copies: number) => join(BENCH_DIR, `floor-${options.stack}-${copies}.js`);
   for (let copies = 1; copies <= options.copies; copies++) writeFileSync(floorFile(copies), floorProgram(plan, copies));
   const scaledMain = join(BENCH_DIR, "scaled-main.js");
-  writeFileSync(scaledMain, `"use strict";\nmodule.exports = require(${JSON.stringify(LAUNCH)}).load("tools/bench/scaled.ts").default;\n`);
+  writeFileSync(scaledMain, `"use strict";\nmodule.exports = require(${JSON.stringify(LAUNCH)}).program("tools/bench/scaled.ts");\n`);
   const runtime = readNodejsRuntime(ROOT);
   /** A cold start: no bundle, as on a fresh clone or after any source change. */
   const removeBuild = () => rmSync(join(ROOT, ".build", "index.js"), { force: true });
