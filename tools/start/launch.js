@@ -136,7 +136,7 @@ function load(entry, options = {}) {
  * @returns {() => Promise<Record<string, unknown>>}
  */
 function program(entry) {
-  Error.prepareStackTrace = undefined;
+  Reflect.deleteProperty(Error, "prepareStackTrace");
   const loaded = /** @type {{ default?: unknown }} */ (load(entry));
   if (typeof loaded.default !== "function") throw new Error(`${entry} must export its program as the default export`);
   return /** @type {() => Promise<Record<string, unknown>>} */ (loaded.default);
