@@ -96,7 +96,7 @@ export class ColourLoadBalancer extends pulumi.ComponentResource {
     this.securityGroupId = securityGroup.id;
 
     const lb = new aws.lb.LoadBalancer(
-      name,
+      autonameBase(name),
       {
         loadBalancerType: "application",
         internal: false,
@@ -115,7 +115,7 @@ export class ColourLoadBalancer extends pulumi.ComponentResource {
       COLOURS.map((c) => [
         c,
         new aws.lb.TargetGroup(
-          `${name}-${c}`,
+          autonameBase(name, c),
           {
             vpcId: args.vpcId,
             port: targetPort,
@@ -220,4 +220,20 @@ export class ColourLoadBalancer extends pulumi.ComponentResource {
     this.urls = { live: `https://${args.domain}`, blue: `https://${colourHost("blue")}`, green: `https://${colourHost("green")}` };
     this.registerOutputs({ dnsName: this.dnsName, httpsListenerArn: this.httpsListenerArn, urls: this.urls });
   }
+}
+
+/**
+ * A child name whose generated physical name fits AWS: Pulumi names a load balancer or target group
+ * `<name>-<7 random characters>` and refuses one longer than 32 (pulumi/pulumi-aws provider/resources.go:
+ * `tfbridge.AutoName("name", 32, "-")` for aws_lb_target_group; AWS CreateTargetGroup and
+ * CreateLoadBalancer allow 32), so the name may have 24 characters. A longer base is shortened, keeping
+ * the suffix (the colour) whole: `aquamark-production-green` becomes `aquamark-productio-green`.
+ */
+export function autonameBase(name: string, suffix?: string): string {
+  const limit = 32 - 8;
+  const full = suffix ? `${name}-${suffix}` : name;
+  if (full.length <= limit) return full;
+  const room = suffix ? limit - suffix.length - 1 : limit;
+  const base = name.slice(0, room).replace(/-+$/, "");
+  return suffix ? `${base}-${suffix}` : base;
 }
