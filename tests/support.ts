@@ -18,18 +18,29 @@ const CACHE = join(ROOT, ".build", "test-renders");
 /** How long a render may hold the lock before another process takes over (a crashed test). */
 const LOCK_STALE_MS = 180_000;
 
-/** Everything a render depends on: the program's and the harness's sources and the stack files. */
+/**
+ * Everything a render depends on: the program's and the harness's sources, the stack files, and, when
+ * the tests run compiled, the compiled files the child render actually runs (a test run without `tsc`
+ * must not store an old build's render under the new sources' key).
+ */
 function renderInputsDigest(): string {
   const hash = createHash("sha256");
-  const walk = (dir: string): string[] =>
-    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  const walk = (root: string, dir: string, ending: string): string[] =>
+    existsSync(join(root, dir))
+      ? readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? walk(root, join(dir, e.name), ending) : e.name.endsWith(ending) ? [join(root, dir, e.name)] : [],
+        )
+      : [];
+  const dirs = ["config", "components", "apps", join("tools", "render")];
+  const compiled = __filename.endsWith(".js") ? join(__dirname, "..") : undefined;
   const files = [
-    "index.ts",
-    "package-lock.json",
-    ...readdirSync(ROOT).filter((f) => /^Pulumi\..*\.yaml$/.test(f)),
-    ...["config", "components", "apps", join("tools", "render")].flatMap(walk),
+    join(ROOT, "index.ts"),
+    join(ROOT, "package-lock.json"),
+    ...readdirSync(ROOT).filter((f) => /^Pulumi\..*\.yaml$/.test(f)).map((f) => join(ROOT, f)),
+    ...dirs.flatMap((d) => walk(ROOT, d, ".ts")),
+    ...(compiled ? [join(compiled, "index.js"), ...dirs.flatMap((d) => walk(compiled, d, ".js"))] : []),
   ].sort();
-  for (const file of files) hash.update(file).update("\0").update(readFileSync(join(ROOT, file))).update("\0");
+  for (const file of files) hash.update(file).update("\0").update(readFileSync(file)).update("\0");
   return hash.digest("hex");
 }
 let digest: string | undefined;
@@ -52,8 +63,18 @@ export async function renderOnce(stack: string, overrides: readonly string[] = [
     if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as RenderResult;
     try {
       closeSync(openSync(lock, "wx"));
-    } catch {
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
+    } catch (err) {
+      // Only "someone else holds the lock" is waited out; any other error is a real failure.
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) {
+        // Renamed first, so two waiters cannot both remove it and one delete the other's fresh lock.
+        try {
+          renameSync(lock, `${lock}.${process.pid}.stale`);
+          rmSync(`${lock}.${process.pid}.stale`, { force: true });
+        } catch {
+          // Another waiter took it over first.
+        }
+      }
       await sleep(100);
       continue;
     }

@@ -169,3 +169,24 @@ test("the CLI prints the rendered comment for a diff file and fails with the bad
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /--source: "cloud" is not allowed; use offline-plan or cloud-preview/);
 });
+
+test("a pull request's sizes cannot make the comment too long or cut a code span open, and a lone CR cannot start a block", () => {
+  const hostile = " @org/admins [approve](https://evil.example) ".repeat(90);
+  const blocked = Array.from({ length: 50 }, (_, i) => ({ urn: `urn:pulumi:s::p::t::r${i}`, type: "t", name: `r${i}`, op: "replace" as const, reason: hostile }));
+  const withSteps: PlanDiff = {
+    ...fixture("colour-switch"),
+    blocked,
+    steps: [{ op: "update", urn: `urn:pulumi:s::p::t::${"n".repeat(4_000)}`, detailedDiff: null, changes: [{ path: "a", before: 1, after: 2 }] }],
+  };
+  for (const diff of [withSteps, { ...withSteps, steps: [] }]) {
+    const body = renderPlanComment(diff);
+    assert.ok(Buffer.byteLength(body, "utf8") <= 65_000, `size ${Buffer.byteLength(body, "utf8")}`);
+    // Outside code spans nothing of the hostile text is live: every line's spans are closed.
+    for (const line of body.split("\n")) {
+      const live = line.replace(/(`+)[^`]*?\1/g, "");
+      assert.doesNotMatch(live, /@org\/admins|\]\(https:\/\/evil/, line.slice(0, 120));
+    }
+  }
+  const cr = renderPlanComment({ ...fixture("colour-switch"), blocked: [{ ...blocked[0], name: "x\r# PWNED\r> [!NOTE]\r> approve" }] });
+  assert.doesNotMatch(cr, /\r/, "no carriage return reaches the comment");
+});

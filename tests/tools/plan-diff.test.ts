@@ -32,7 +32,7 @@ function res(type: string, name: string, inputs: Record<string, unknown>, more: 
     secretDigests: {},
     propertyDependencies: {},
     ...rest,
-    options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], ignoreChanges: [], replaceOnChanges: [], aliases: 0, ...options },
+    options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], ignoreChanges: [], replaceOnChanges: [], aliases: [], ...options },
   };
 }
 
@@ -127,13 +127,28 @@ test("a rotated secret shows as changed by its digest, never by its value", () =
   assert.match(otherKey.notes?.[0] ?? "", /different secret keys/);
 });
 
-test("a resource moved to another parent without an alias is deleted and created; with one it is the same resource", () => {
-  const moved = (aliases: number) => ({ ...res(DISK, "data", { zone: "a" }, { options: { aliases } }), urn: "urn:pulumi:s::p::test:index/group:Group$test:index/disk:Disk::data" });
-  const unaliased = diff([res(DISK, "data", { zone: "a" })], [moved(0)]);
+test("a resource moved to another parent or renamed without an alias is deleted and created; with one it is the same resource", () => {
+  const old = res(DISK, "data", { zone: "a" }, { options: { protect: true } });
+  const moved = (aliases: string[]) => ({ ...res(DISK, "data", { zone: "a" }, { options: { aliases, protect: true } }), urn: "urn:pulumi:s::p::test:index/group:Group$test:index/disk:Disk::data" });
+  const unaliased = diff([old], [moved([])]);
   assert.deepEqual(ops(unaliased), ["create data", "delete data"]);
   assert.match(unaliased.steps[1].replaceCauses?.[0] ?? "", /URN changes to .*Group\$test:index\/disk:Disk::data with no alias/);
-  const aliased = diff([res(DISK, "data", { zone: "a" })], [moved(1)]);
+  assert.equal(unaliased.blocked.length, 1, "deleting the protected old one is refused");
+  const aliased = diff([old], [moved([old.urn])]);
   assert.deepEqual(aliased.steps, [], "an aliased move with no other change does nothing");
+  const renamed = { ...res(DISK, "volume", { zone: "a" }, { options: { aliases: [old.urn], protect: true } }) };
+  assert.deepEqual(diff([old], [renamed]).steps, [], "an aliased rename is the same resource");
+  const elsewhere = moved(["urn:pulumi:s::p::test:index/disk:Disk::other"]);
+  assert.deepEqual(ops(diff([old], [elsewhere])), ["create data", "delete data"], "an alias naming another resource does not match this one");
+});
+
+test("the cascade leaves an ignored input alone and honours replaceOnChanges on the dependent input", () => {
+  const server = (image: string) => res(SERVER, "web", { image });
+  const dependent = (options: Partial<RenderedOptions>) =>
+    res("test:index/record:Record", "dns", { value: "1.2.3.4" }, { propertyDependencies: { value: [urn(SERVER, "web")] }, options });
+  assert.deepEqual(diff([server("u24"), dependent({ ignoreChanges: ["value"] })], [server("u26"), dependent({ ignoreChanges: ["value"] })]).steps.filter((s) => s.urn.endsWith("::dns")), []);
+  const forced = diff([server("u24"), dependent({ replaceOnChanges: ["value"] })], [server("u26"), dependent({ replaceOnChanges: ["value"] })]);
+  assert.equal(forced.steps.find((s) => s.urn.endsWith("::dns") && s.op === "replace")?.replaceReasons?.[0], "value");
 });
 
 test("a conditional rule is reported as may-replace; a type without a verified rule is marked uncertain, never a silent update", () => {

@@ -79,8 +79,10 @@ export function startAsPulumiWould(
     { cwd: root, encoding: "utf8", env: { ...process.env, ...languageHostEnv(root, stack, runtime), ...extraEnv }, maxBuffer: 64 * 1024 * 1024 },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (child.status !== 0) throw new Error(`the emulated language host exited ${child.status}: ${child.stderr}`);
+  if (child.status !== 0 && !child.stdout.includes('"ok":false')) throw new Error(`the emulated language host exited ${child.status}: ${child.stderr}`);
   const outcome = JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as HostOutcome;
+  // A start that failed (or registered nothing) is not a start to time.
+  if (!outcome.ok || outcome.registered <= 1) throw new Error(`the program did not start: ${outcome.error ?? `${outcome.registered} resources registered`}`);
   return { ...outcome, seconds };
 }
 
@@ -119,7 +121,8 @@ async function main(root: string, stack: string, program: string): Promise<void>
   process.on("exit", () => {
     const result: HostOutcome = { registered, ok: failure === undefined, ...(failure !== undefined ? { error: failure } : {}), maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
     writeSync(1, `${JSON.stringify(result)}\n`);
-    process.exitCode = 0;
+    // The runtime may have set a failing code while logging; the outcome says how it went.
+    process.exitCode = failure === undefined ? 0 : 1;
   });
   try {
     await run({ _: [program], pwd: root }, () => {}, () => {}, () => false);

@@ -170,12 +170,11 @@ export function diffPlans(before: RenderedStack, after: RenderedStack, violation
   const oldByUrn = new Map(before.resources.map((r) => [r.urn, r]));
   const newByUrn = new Map(after.resources.map((r) => [r.urn, r]));
 
-  // A resource under a new URN that says it was the old one (an alias) is compared with it, not recreated.
+  // A resource under a new URN whose aliases name an old one (renamed or moved) is compared with it, not recreated.
   const movedFrom = new Map<string, RenderedResource>();
-  const removedByTypeName = new Map(before.resources.filter((r) => !newByUrn.has(r.urn)).map((r) => [`${r.type}::${r.name}`, r]));
   for (const r of after.resources) {
-    if (oldByUrn.has(r.urn) || r.options.aliases === 0) continue;
-    const old = removedByTypeName.get(`${r.type}::${r.name}`);
+    if (oldByUrn.has(r.urn)) continue;
+    const old = r.options.aliases.map((a) => oldByUrn.get(a)).find((o) => o !== undefined && !newByUrn.has(o.urn));
     if (old) movedFrom.set(r.urn, old);
   }
   const movedOld = new Set([...movedFrom.values()].map((r) => r.urn));
@@ -208,10 +207,11 @@ export function diffPlans(before: RenderedStack, after: RenderedStack, violation
       } else {
         for (const [key, dependencies] of Object.entries(p.current.propertyDependencies)) {
           const dependency = dependencies.find((d) => replaced.has(d));
-          if (!dependency) continue;
-          let forces = false;
+          // An ignored input keeps its old value whatever the dependency does.
+          if (!dependency || p.current.options.ignoreChanges.some((i) => under(key, i))) continue;
+          let forces = p.current.options.replaceOnChanges.some((r) => r === "*" || under(key, r) || under(r, key));
           try {
-            forces = !p.current.type.startsWith("platform:") && forcesReplacement(p.current.type, [key], rules).length > 0;
+            forces ||= !p.current.type.startsWith("platform:") && forcesReplacement(p.current.type, [key], rules).length > 0;
           } catch (err) {
             if (!(err instanceof ReplacementRuleError)) throw err;
             p.verdict.uncertain ??= err.message;

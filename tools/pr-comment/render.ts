@@ -75,8 +75,10 @@ export function renderPlanComment(diff: PlanDiff, opts: RenderOptions = {}): str
   ].join("\n");
 
   const blocks = fullDiffBlocks(diff, maxValueChars);
-  if (blocks.length === 0) return fitLead(lead, maxBytes);
-  return lead + "\n\n" + foldedDiff(blocks, maxBytes - byteLength(lead) - 2);
+  // The leading part is capped too (a pull request controls its sizes), leaving room for the fold.
+  const head = fitLead(lead, blocks.length === 0 ? maxBytes : Math.max(1, maxBytes - FOLD_RESERVE));
+  if (blocks.length === 0) return head;
+  return head + "\n\n" + foldedDiff(blocks, maxBytes - byteLength(head) - 2);
 }
 
 function heading(stack: string, source: DiffSource): string {
@@ -292,12 +294,19 @@ function foldedDiff(blocks: string[], budget: number): string {
 }
 
 /** The leading part alone is capped per section; this guards against a pathological rest (huge names). */
+/** Bytes kept for the folded diff (or its "omitted" note) when the leading part must be cut. */
+const FOLD_RESERVE = 512;
+
+/**
+ * The leading part, cut at a line boundary when it is too long: every line is whole Markdown (its code
+ * spans closed), so a cut can never leave a span open and the text after it live.
+ */
 function fitLead(lead: string, maxBytes: number): string {
   if (byteLength(lead) <= maxBytes) return lead;
   const note = "\n\n_Truncated to fit GitHub's comment limit._";
-  let text = lead.slice(0, maxBytes - byteLength(note));
-  while (byteLength(text) + byteLength(note) > maxBytes) text = text.slice(0, -64);
-  return text + note;
+  const lines = lead.split("\n");
+  while (lines.length > 1 && byteLength(lines.join("\n")) + byteLength(note) > maxBytes) lines.pop();
+  return lines.join("\n") + note;
 }
 
 function capped<T>(items: readonly T[], max: number, line: (item: T) => string): string[] {
@@ -334,7 +343,7 @@ function plural(n: number, noun: string): string {
 /** A value as one line of JSON, shortened to `max` characters. */
 export function showValue(value: unknown, max: number): string {
   const text = value === undefined ? "(absent)" : JSON.stringify(value) ?? String(value);
-  const oneLine = text.replace(/\r?\n/g, "\\n");
+  const oneLine = text.replace(/\r\n|\r|\n/g, "\\n");
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
 
@@ -348,7 +357,8 @@ function inline(text: string): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   const pad = longest > 0 ? " " : "";
-  return `${fence}${pad}${text.replace(/\r?\n/g, " ")}${pad}${fence}`;
+  // Every line ending CommonMark knows (\r alone too): a code span must stay on one line.
+  return `${fence}${pad}${text.replace(/\r\n|\r|\n/g, " ")}${pad}${fence}`;
 }
 
 /** A code fence longer than any backtick run in `content`. */

@@ -31,8 +31,8 @@ export interface RenderedOptions {
   import?: string;
   /** URN of the explicit provider resource, if any (the provider's default one otherwise). */
   provider?: string;
-  /** Number of aliases (old names) the resource answers to. */
-  aliases: number;
+  /** URNs the resource answered to before (its `aliases`, resolved as the engine resolves them). */
+  aliases: string[];
 }
 
 export interface RenderedResource {
@@ -284,11 +284,52 @@ async function renderOptions(record: Recorded, names: Map<pulumi.Resource, Recor
     dependsOn,
     ignoreChanges: [...(opts.ignoreChanges ?? [])],
     replaceOnChanges: [...(opts.replaceOnChanges ?? [])],
-    aliases: opts.aliases?.length ?? 0,
+    aliases: await aliasUrns(record, resolver),
   };
   if (opts.import !== undefined) rendered.import = opts.import;
   if (provider) rendered.provider = resolver.urnOf(provider);
   return rendered;
+}
+
+/**
+ * The URNs of a resource's aliases: a URN given as is, or an alias object whose missing parts default
+ * to the resource's own name, type, parent, stack and project (pulumi/pulumi sdk/nodejs resource.ts
+ * `Alias` and `collapseAliasToUrn`).
+ */
+async function aliasUrns(record: Recorded, resolver: Resolver): Promise<string[]> {
+  const urns: string[] = [];
+  const ownParent = record.opts.parent ? resolver.urnOf(record.opts.parent) : undefined;
+  for (const input of record.opts.aliases ?? []) {
+    const alias = await awaited(input);
+    if (typeof alias === "string") {
+      urns.push(alias);
+      continue;
+    }
+    if (alias === null || typeof alias !== "object") continue;
+    const a = alias as { name?: unknown; type?: unknown; parent?: unknown; parentUrn?: unknown; stack?: unknown; project?: unknown; noParent?: unknown };
+    const [name, type, stack, project, parentUrn] = await Promise.all([a.name, a.type, a.stack, a.project, a.parentUrn].map(awaited));
+    const parentResource = await awaited(a.parent);
+    const parent =
+      a.noParent === true ? undefined
+      : pulumi.Resource.isInstance(parentResource) ? resolver.urnOf(parentResource)
+      : typeof parentUrn === "string" ? parentUrn
+      : ownParent;
+    const chain = parent && !parent.includes("::pulumi:pulumi:Stack::") ? `${parent.split("::")[2]}$` : "";
+    urns.push(
+      resourceUrn(
+        typeof stack === "string" ? stack : currentStack(),
+        typeof project === "string" ? project : PROJECT,
+        `${chain}${typeof type === "string" ? type : record.type}`,
+        typeof name === "string" ? name : record.name,
+      ),
+    );
+  }
+  return urns;
+}
+
+/** The stack being rendered (set by setMocks). */
+function currentStack(): string {
+  return pulumi.getStack();
 }
 
 /** Resolves Inputs to plain JSON, replacing every secret with {@link SECRET_MARKER}. */

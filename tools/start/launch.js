@@ -12,15 +12,17 @@
  * Plain JavaScript on purpose: it must run before anything can compile TypeScript.
  */
 "use strict";
-const { createHash } = require("node:crypto");
+const { createHash, randomUUID } = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
+/** Read by esbuild besides the sources (target, module, interop settings), so a change to it rebuilds too. */
+const ALSO_READ = ["tsconfig.json"];
 
 /**
- * @typedef {{ version: number, esbuild: string, inputs: Record<string, string> }} Manifest
+ * @typedef {{ version: number, esbuild: string, bundle: string, inputs: Record<string, string> }} Manifest
  * @typedef {{ root?: string, outDir?: string }} LaunchOptions
  */
 
@@ -55,6 +57,8 @@ function staleReason(entry, options = {}) {
   }
   if (recorded.version !== MANIFEST_VERSION) return "manifest from another launcher";
   if (recorded.esbuild !== esbuildVersion(root)) return "another esbuild";
+  // The bundle beside the manifest is the one the manifest was written for (not a concurrent build's).
+  if (sha256(bundle) !== recorded.bundle) return "the bundle is not the one recorded";
   for (const [file, digest] of Object.entries(recorded.inputs)) {
     const absolute = path.join(root, file);
     if (!fs.existsSync(absolute)) return `${file} is gone`;
@@ -80,7 +84,8 @@ function build(entry, options = {}) {
   /** @type {typeof import("esbuild")} */
   const esbuild = require(require.resolve("esbuild", { paths: [root] }));
   fs.mkdirSync(path.dirname(bundle), { recursive: true });
-  const temporary = `${bundle}.${process.pid}.tmp`;
+  const temporary = `${bundle}.${randomUUID()}.tmp`;
+  const started = Date.now();
   const result = esbuild.buildSync({
     absWorkingDir: root,
     entryPoints: [entry],
@@ -99,13 +104,20 @@ function build(entry, options = {}) {
     logLevel: "error",
   });
   /** @type {Manifest} */
-  const recorded = { version: MANIFEST_VERSION, esbuild: esbuildVersion(root), inputs: {} };
-  for (const input of Object.keys(result.metafile.inputs).sort()) {
-    recorded.inputs[input] = sha256(path.join(root, input));
-  }
-  fs.writeFileSync(`${manifest}.${process.pid}.tmp`, `${JSON.stringify(recorded, null, 1)}\n`);
+  const recorded = { version: MANIFEST_VERSION, esbuild: esbuildVersion(root), bundle: sha256(temporary), inputs: {} };
+  const inputs = [...Object.keys(result.metafile.inputs), ...ALSO_READ.filter((f) => fs.existsSync(path.join(root, f)))].sort();
+  // A source saved while esbuild read it: the bundle may hold the old text, so no manifest is written
+  // for it and the next start builds again.
+  const changedDuringBuild = inputs.some((input) => fs.statSync(path.join(root, input)).mtimeMs >= started);
+  for (const input of inputs) recorded.inputs[input] = sha256(path.join(root, input));
   fs.renameSync(temporary, bundle);
-  fs.renameSync(`${manifest}.${process.pid}.tmp`, manifest);
+  if (changedDuringBuild) {
+    fs.rmSync(manifest, { force: true });
+    return bundle;
+  }
+  const temporaryManifest = `${manifest}.${randomUUID()}.tmp`;
+  fs.writeFileSync(temporaryManifest, `${JSON.stringify(recorded, null, 1)}\n`);
+  fs.renameSync(temporaryManifest, manifest);
   return bundle;
 }
 
