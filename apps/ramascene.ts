@@ -19,6 +19,7 @@
  * that colour's daphne container ({@link ColourRelease}), green after blue so two never race on the
  * one SQLite file. What the image expects is in apps/contracts/ramascene.ts with its sources.
  */
+import { posix } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { COLOURS, type SecretValues } from "../config";
@@ -46,6 +47,11 @@ export const SUPPORT_IMAGES = {
 } as const;
 
 const DATA_MOUNT = "/mnt/ramascene-data";
+/** The node's directory mounted at the image's SQLite directory (RAMASCENE.sqliteDir): shared by every container. */
+const SQLITE_HOST_DIR = `${DATA_MOUNT}/db`;
+/** The SQLite file and the pre-release dumps as the node sees them (the same files the containers see under sqliteDir). */
+const SQLITE_HOST_FILE = `${SQLITE_HOST_DIR}/${posix.basename(RAMASCENE.sqliteFile)}`;
+const SQLITE_DUMPS = "dumps";
 const DAPHNE_PORT = RAMASCENE.daphnePort;
 const CERT_NAME = "ramascene";
 /** Certificates in a named volume shared by certbot (writing) and nginx (reading). */
@@ -136,7 +142,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
   const appImage = (colour: Colour) => images[colour].app;
   const dataMounts = [
     { hostPath: `${DATA_MOUNT}/datasets`, target: RAMASCENE.datasetsDir, readOnly: true },
-    { hostPath: `${DATA_MOUNT}/db`, target: RAMASCENE.sqliteDir },
+    { hostPath: SQLITE_HOST_DIR, target: RAMASCENE.sqliteDir },
   ];
   const worker = (queue: keyof RamasceneConfig["workers"], nodeName: string): ContainerSpec => ({
     name: nodeName,
@@ -227,7 +233,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
   const dataDirs = new HostDirectories(app.name("data-dirs"), {
     host: node.ipv4Address,
     hostKey: node.hostPublicKey,
-    directories: [{ path: `${DATA_MOUNT}/db`, uid: RAMASCENE.appUid, gid: RAMASCENE.appUid }],
+    directories: [{ path: SQLITE_HOST_DIR, uid: RAMASCENE.appUid, gid: RAMASCENE.appUid }],
     dependsOn: [node.ready],
   }, opts);
   const stack = new ContainerStack(
@@ -251,7 +257,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     versions: { blue: versionLabel(config.versions.blue), green: versionLabel(config.versions.green) },
     containers: colourContainers(stack, "daphne"),
     // A copy of the SQLite file both colours share before a release migrates it (any daphne has Python and the mount).
-    backupFirst: { container: colourContainers(stack, "daphne").blue, commands: [sqliteDumpCommand(RAMASCENE.sqliteFile, `${RAMASCENE.sqliteDir}/dumps`, "pre-release", 10)] },
+    backupFirst: { container: colourContainers(stack, "daphne").blue, commands: [sqliteDumpCommand(RAMASCENE.sqliteFile, `${RAMASCENE.sqliteDir}/${SQLITE_DUMPS}`, "pre-release", 10)] },
   }, opts);
 
   return app.done({
@@ -271,7 +277,7 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       manageCommand: ["python", "manage.py"],
       logs: containerLogs({ node: [...shared, ...perColour, ...liveOnly].map((c) => c.name).concat("nginx") }),
       // On the node itself (the file is under the volume's db/ directory), so it works with every container stopped.
-      database: { kind: "sqlite", node: "node", path: `${DATA_MOUNT}/db/db.sqlite3`, dumpDir: `${DATA_MOUNT}/db/dumps` },
+      database: { kind: "sqlite", node: "node", path: SQLITE_HOST_FILE, dumpDir: `${SQLITE_HOST_DIR}/${SQLITE_DUMPS}` },
       writers: { containers: [...perColour, ...liveOnly].map((c) => ({ on: "node", container: c.name })) },
       volumes: node.dataVolume ? { data: node.dataVolume.id } : {},
     } satisfies OpsOutputs,
