@@ -80,21 +80,37 @@ function ecsContainers(inputs: Record<string, unknown>): Record<string, unknown>
   return asArray(jsonInput(inputs.containerDefinitions)).map(asRecord);
 }
 
+/**
+ * Why a tag is floating (re-pointed by its publisher as new releases come out), undefined when it names
+ * one release. Floating: a major version alone, with or without a variant (`16`, `v3`, `3-alpine`,
+ * `16-bookworm`: security review L2, the `postgres-backup-s3:16` case), and release channels (`stable`,
+ * `mainline`, `lts`, `edge`, a bare variant such as `alpine`, or anything `latest`). `16.6` or `3.19` pass:
+ * for many images (postgres since 10, alpine) a two-part version is one release.
+ */
+export function floatingTag(tag: string): string | undefined {
+  if (/^v?\d{1,4}(?:[-_][a-z][a-z0-9._-]*)?$/i.test(tag)) return "a major version alone, which moves with every release of that major";
+  if (/(?:^|[-_.])latest(?:$|[-_.])/i.test(tag)) return "a `latest` tag, which moves with every release";
+  if (/^(?:stable|mainline|lts|edge|current|nightly|alpine|slim|bookworm|bullseye|trixie|jammy|noble)$/i.test(tag)) return "a release channel, which moves with every release";
+  return undefined;
+}
+
 export const imagesPinned: ResourcePolicy = {
   kind: "resource",
   name: "container-image-pinned",
-  description: "In production, every container image names a version tag (or digest), never `latest` or no tag.",
+  description: "In production, every container image names one release: a version tag (or digest), never `latest`, no tag, a major version alone or a release channel.",
   defaultLevel: "mandatory",
   productionOnly: true,
   types: [DOCKER_CONTAINER, DOCKER_REMOTE_IMAGE, DOCKER_IMAGE, ECS_TASK_DEFINITION],
   check: (r) =>
     imageReferences(r).flatMap(({ where, image }): Finding[] => {
       const tag = imageTag(image);
-      if (tag === undefined || (tag !== "" && tag !== "latest")) return [];
+      if (tag === undefined) return [];
+      const floating = tag === "" ? "no tag, so Docker pulls latest," : floatingTag(tag);
+      if (floating === undefined) return [];
       return [
         {
-          message: `${where} is "${image}": ${tag === "" ? "no tag, so Docker pulls latest" : "the latest tag"} changes under a running stack and cannot be rolled back`,
-          fix: "tag the image with a version and set it in config (apps.<app>.versions.<colour>)",
+          message: `${where} is "${image}": ${floating} changes under a running stack and cannot be rolled back`,
+          fix: "name one release: a full version tag (e.g. 16.6-bookworm) or a digest (image@sha256:…), set in config where the app has one",
         },
       ];
     }),

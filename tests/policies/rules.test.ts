@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { evaluatePolicies, type RenderedResourceLike, type RenderedStackLike } from "../../policies/evaluate";
 import { POLICIES } from "../../policies/rules";
-import { hasUrlCredentials, looksSecret, imageTag } from "../../policies/rules/containers";
+import { floatingTag, hasUrlCredentials, looksSecret, imageTag } from "../../policies/rules/containers";
 import { actionMatches } from "../../policies/rules/iam";
 import { isInternetWide, parsePortRange } from "../../policies/rules/network";
 
@@ -231,6 +231,10 @@ const CASES: Case[] = [
       "latest tag": (r) => void (r.inputs.name = "ghcr.io/org/web:latest"),
       "no tag": (r) => void (r.inputs.name = "ghcr.io/org/web"),
       "no tag behind a registry port": (r) => void (r.inputs.name = "registry:5000/org/web"),
+      "floating major tag (security review L2)": (r) => void (r.inputs.name = "eeshugerman/postgres-backup-s3:16"),
+      "major tag with a variant": (r) => void (r.inputs.name = "postgres:16-bookworm"),
+      "release channel": (r) => void (r.inputs.name = "nginx:stable"),
+      "latest with a variant": (r) => void (r.inputs.name = "node:latest-alpine"),
       "ECS container on latest": (r) => {
         r.type = "aws:ecs/taskDefinition:TaskDefinition";
         r.inputs = { containerDefinitions: JSON.stringify([{ name: "app", image: "couchdb:latest" }]), tags: TAGS };
@@ -451,6 +455,12 @@ test("image tags and secret-looking names follow the stated patterns", () => {
   assert.equal(imageTag("registry:5000/org/web"), "");
   assert.equal(imageTag("org/web:1.2"), "1.2");
   assert.equal(imageTag("org/web@sha256:abc"), undefined);
+  for (const tag of ["16", "v3", "3-alpine", "16-bookworm", "stable", "alpine", "latest-alpine", "3.13-latest"]) assert.notEqual(floatingTag(tag), undefined, tag);
+  // One release each: every tag the production stack runs today has this shape (postgres 16.6, certbot v3.0.1,
+  // a built image's <ref>-<content hash>, an ECR commit tag).
+  for (const tag of ["16.6-bookworm", "v3.0.1", "1.27.3-alpine", "3.13.7-management-alpine", "b5da88dd32d0-8875f7585b1c", "f08acef3484ca11fe6062dbd5c380d6df7c04ccd", "0.16.2-22e58b52f9c2", "3.19"]) {
+    assert.equal(floatingTag(tag), undefined, tag);
+  }
   for (const name of ["DB_PASSWORD", "DJANGO_SECRET_KEY", "API_TOKEN", "STRIPE_KEY", "secret", "RABBITMQ_DEFAULT_PASS", "PASSPHRASE", "BACKUP_PASSPHRASE", "DB_PASSWD", "DB_PWD", "GOOGLE_CREDENTIALS"]) {
     assert.equal(looksSecret(name), true, name);
   }
