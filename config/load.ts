@@ -2,7 +2,10 @@
  * Reads the stack config, validates it against the one schema and reports every problem at once,
  * before any resource is registered. The only module that reads Pulumi config.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import YAML from "yaml";
 import { z } from "zod";
 import { PROJECT, type PlatformSettings, platformSchema } from "./schema";
 
@@ -23,6 +26,35 @@ const HIDDEN = "[secret]";
 export interface RawConfig {
   values: Readonly<Record<string, string>>;
   secretKeys: ReadonlySet<string>;
+  /**
+   * Paths under `platform:secrets` whose value is plain text in the committed `Pulumi.<stack>.yaml`.
+   * The CLI marks a whole key secret when any leaf is `secure:`, so a plain leaf beside encrypted ones
+   * reaches the program as a secret and only the file shows it (security review L13). Default: none.
+   */
+  plaintextSecretPaths?: readonly string[];
+}
+
+/**
+ * Leaves under `<project>:secrets` in a stack file's `config:` block that are not `secure:` values
+ * (Pulumi.<stack>.yaml stores an encrypted value as `{ secure: <ciphertext> }`), as dotted paths.
+ */
+export function plaintextSecretLeaves(stackFileText: string): string[] {
+  const doc: unknown = YAML.parse(stackFileText);
+  const config = isRecord(doc) ? doc.config : undefined;
+  const secrets = isRecord(config) ? config[`${PROJECT}:${SECRET_KEYS_OF_PROJECT[0]}`] : undefined;
+  const found: string[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (isRecord(value) && Object.keys(value).length === 1 && typeof value.secure === "string") return;
+    if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
+    else if (Array.isArray(value)) value.forEach((v: unknown, i) => walk(v, `${path}[${i}]`));
+    else if (value !== null && value !== undefined) found.push(path);
+  };
+  if (secrets !== undefined) walk(secrets, SECRET_KEYS_OF_PROJECT[0]);
+  return found;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Every problem found in the stack config; nothing was registered. */
@@ -69,7 +101,11 @@ export function readRawConfig(): RawConfig {
   const secretKeysJson = process.env.PULUMI_CONFIG_SECRET_KEYS;
   const parsed: unknown = secretKeysJson ? JSON.parse(secretKeysJson) : [];
   const secretKeys = new Set(Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === "string") : []);
-  return { values: pulumi.runtime.allConfig(), secretKeys };
+  // The CLI runs the program with the project root known (the directory of Pulumi.yaml); the stack file
+  // is absent when the stack's config lives in Pulumi Cloud, and then there is nothing to check.
+  const file = join(pulumi.runtime.getRootDirectory() || process.cwd(), `Pulumi.${pulumi.getStack()}.yaml`);
+  const plaintextSecretPaths = existsSync(file) ? plaintextSecretLeaves(readFileSync(file, "utf8")) : [];
+  return { values: pulumi.runtime.allConfig(), secretKeys, plaintextSecretPaths };
 }
 
 /** Structured values arrive as JSON text; scalars as plain text. */
@@ -169,6 +205,11 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
         );
       }
     }
+  }
+  for (const path of raw.plaintextSecretPaths ?? []) {
+    problems.push(
+      `${PROJECT}:${path}: plain text in Pulumi.${stack}.yaml (committed as written); set it with pulumi config set --secret --path '${path}' <value>`,
+    );
   }
   const result = platformSchema.safeParse(ours);
   if (!result.success) {

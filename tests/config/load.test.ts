@@ -1,7 +1,9 @@
 /** Config validation as a pure function: every bad value named with its key, value and what is allowed. */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { ConfigError, parsePlatformConfig, type RawConfig } from "../../config";
+import { ConfigError, parsePlatformConfig, plaintextSecretLeaves, type RawConfig } from "../../config";
+import { projectRoot, stackFile } from "../../tools/render/stack-config";
 
 const nmpi = {
   enabled: true,
@@ -178,4 +180,32 @@ test("a secret value is never echoed in an error message", () => {
   const problems = problemsOf({ ...config, values });
   assert.ok(problems.some((p) => p.startsWith("platform:secrets.nmpi.acmeDnsToken: got [secret];")), problems.join("\n"));
   assert.ok(!problems.join("\n").includes(leaky));
+});
+
+test("L13: a plain-text leaf under platform:secrets in the stack file is refused, named by its path, value hidden", () => {
+  const file = `config:
+  platform:environment: production
+  platform:secrets:
+    nmpi:
+      acmeDnsToken:
+        secure: AAABAJ0cZq1
+      mailPassword: hunter2-plain
+    topobank:
+      orcid:
+        - secure: AAABAKx
+        - plain-in-a-list
+`;
+  const paths = plaintextSecretLeaves(file);
+  assert.deepEqual(paths, ["secrets.nmpi.mailPassword", "secrets.topobank.orcid[1]"]);
+  // The CLI marks platform:secrets secret as a whole, so only the file shows the plain leaf.
+  const problems = problemsOf({ ...raw({ nmpi }), plaintextSecretPaths: paths });
+  assert.ok(problems.some((p) => p.startsWith("platform:secrets.nmpi.mailPassword: plain text in Pulumi.production.yaml")), problems.join("\n"));
+  assert.ok(problems.some((p) => p.includes("pulumi config set --secret --path 'secrets.topobank.orcid[1]'")), problems.join("\n"));
+  assert.ok(!problems.join("\n").includes("hunter2"), "the plain value is not echoed");
+});
+
+test("L13: the committed stack files hold every platform:secrets leaf encrypted", () => {
+  for (const stack of ["staging", "production"]) {
+    assert.deepEqual(plaintextSecretLeaves(readFileSync(stackFile(projectRoot(), stack), "utf8")), [], stack);
+  }
 });
