@@ -3,7 +3,7 @@
  * and which token it gets (security review M5). One definition for both apps.
  *
  * DigitalOcean's custom token scopes name resource types (`domain:update`), never one domain
- * (docs.digitalocean.com/reference/api/create-personal-access-token/, "Custom scopes";
+ * (www.digitalocean.com/docs/apis-clis/api/create-personal-access-token/, "Custom scopes";
  * docs.digitalocean.com/reference/api/scopes/domain/read/: "View domains and domain records"), so a
  * token that can write `_acme-challenge` records in an app's zone can rewrite every zone of its team.
  * The challenge zone moves the challenge records into a zone of a team of its own.
@@ -35,7 +35,7 @@ export type AcmeConfig = z.infer<typeof acmeConfig>;
 export const acmeSecrets = {
   /**
    * With `apps.<app>.acme.challengeZone`: a token of the challenge zone's own DigitalOcean team,
-   * scopes domain:read, domain:create, domain:update, domain:delete. Reaches only that team's zones.
+   * scopes domain:read, domain:create, domain:delete. Reaches only that team's zones.
    */
   acmeChallengeZoneToken: z.string().min(20, "a DigitalOcean API token of the challenge zone's team, with the domain scopes only").optional(),
   /**
