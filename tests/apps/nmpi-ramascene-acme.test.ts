@@ -200,6 +200,14 @@ const cases: { rule: string; edit: Parameters<typeof productionWith>[0]; expect:
     },
     expect: /^platform:secrets\.nmpi\.acmeDnsToken: missing; required because platform:apps\.nmpi\.acme\.accountWideToken is true/,
   },
+  {
+    rule: "the opt-out with the challenge zone team's token still set is refused",
+    edit: (apps, secrets) => {
+      apps.ramascene.acme = { accountWideToken: true };
+      secrets.ramascene.acmeDnsToken = TOKEN;
+    },
+    expect: /^platform:secrets\.ramascene\.acmeChallengeZoneToken: got \[secret\]; is used only with platform:apps\.ramascene\.acme\.challengeZone/,
+  },
 ];
 for (const c of cases) {
   test(`config: ${c.rule}`, () => {
