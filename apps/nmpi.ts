@@ -11,6 +11,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { COLOURS, type Colour, type SecretValues } from "../config";
+import { type AcmeMode, acmeMode } from "../config/apps/acme";
 import type { NmpiConfig, NmpiSecrets } from "../config/apps/nmpi";
 import { Bucket } from "../components/digitalocean/bucket";
 import { ColourLoadBalancer } from "../components/digitalocean/colour-load-balancer";
@@ -18,7 +19,7 @@ import { DnsZone, type ARecord, relativeName } from "../components/digitalocean/
 import { Monitoring } from "../components/digitalocean/monitoring";
 import { Node } from "../components/digitalocean/node";
 import { ReservedIpSwitch } from "../components/digitalocean/reserved-ip-switch";
-import { certbotDnsContainer, certificatePaths, nginxTlsProxyContainer } from "../components/docker/acme-dns";
+import { certbotDnsContainer, certificatePaths, challengeCnameRecords, nginxTlsProxyContainer } from "../components/docker/acme-dns";
 import { ContainerStack, type ContainerSpec } from "../components/docker/container-stack";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import { postgresWithAppRole } from "../components/docker/postgres-app-role";
@@ -56,6 +57,14 @@ function serviceDomain(config: Pick<NmpiConfig, "domain" | "quotasDomain">, serv
 /** Host names of a service: production (`nmpi.example.org`) or a colour's (`blue.nmpi.example.org`). */
 export function serviceHost(config: Pick<NmpiConfig, "domain" | "quotasDomain">, service: Service, colour?: Colour): string {
   return `${colour ? `${colour}.` : ""}${serviceDomain(config, service)}`;
+}
+
+/**
+ * Names on one colour's certificate: both services' production names (the colour must hold their
+ * certificate before it goes live) and the colour's own.
+ */
+function certificateHosts(config: Pick<NmpiConfig, "domain" | "quotasDomain">, colour: Colour): string[] {
+  return SERVICE_NAMES.flatMap((s) => [serviceHost(config, s), serviceHost(config, s, colour)]);
 }
 
 export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretValues<NmpiSecrets>): Record<string, unknown> {
@@ -153,7 +162,8 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
     }, opts);
   };
 
-  // --- One node per colour, each with both services behind a TLS proxy.
+  // --- One node per colour, each with both services behind a TLS proxy; certbot's DNS token and zone (security review M5).
+  const acme = acmeMode("nmpi", config.acme, secrets);
   const nodes = {} as Record<Colour, Node>;
   const colourStacks = {} as Record<Colour, ContainerStack>;
   for (const colour of COLOURS) {
@@ -165,7 +175,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
         provider: node.docker,
         hostId: node.hostId,
         dependsOn: [node.ready],
-        containers: colourContainers(config, secrets, colour, dbNode.privateIpv4Address, dbPassword.result, {
+        containers: colourContainers(config, secrets, acme, colour, dbNode.privateIpv4Address, dbPassword.result, {
           jobQueue: serviceImage("jobQueue", colour, node),
           quotas: serviceImage("quotas", colour, node),
         }),
@@ -191,7 +201,9 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
       })),
     ),
   ];
-  new DnsZone(`${prefix}-dns`, { zone: config.dnsZone, ownership: config.dnsZoneOwnership, protect: ctx.protectState, records }, opts);
+  // With a challenge zone: `_acme-challenge.<name>` → `<name>.<challengeZone>.` for every name on either colour's certificate.
+  const cnames = challengeCnameRecords(COLOURS.flatMap((colour) => certificateHosts(config, colour)), acme.challengeZone, config.dnsZone);
+  new DnsZone(`${prefix}-dns`, { zone: config.dnsZone, ownership: config.dnsZoneOwnership, protect: ctx.protectState, records, cnames }, opts);
 
   new Monitoring(`${prefix}-monitoring`, {
     email: config.alertEmail,
@@ -247,6 +259,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
 function colourContainers(
   config: NmpiConfig,
   secrets: SecretValues<NmpiSecrets>,
+  acme: AcmeMode<pulumi.Output<string>>,
   colour: Colour,
   databaseHost: pulumi.Input<string>,
   databasePassword: pulumi.Input<string>,
@@ -283,10 +296,11 @@ function colourContainers(
       name: "certbot",
       image: CERTBOT_IMAGE,
       certName,
-      // The production names too: this colour must hold their certificate before it goes live.
-      hostnames: [...hostsOf("jobQueue"), ...hostsOf("quotas")],
+      hostnames: certificateHosts(config, colour),
       email: config.alertEmail,
-      dnsToken: secrets.acmeDnsToken,
+      // The challenge zone team's token when a challenge zone is set (security review M5).
+      dnsToken: acme.token,
+      challengeZone: acme.challengeZone,
       store: CERTIFICATE_STORE,
       aliases: SERVICE_NAMES.map((s) => SERVICES[s].certificateDir),
     }),

@@ -23,11 +23,12 @@ import { posix } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { COLOURS, type SecretValues } from "../config";
+import { acmeMode } from "../config/apps/acme";
 import type { RamasceneConfig, RamasceneSecrets } from "../config/apps/ramascene";
 import type { Colour } from "../config/primitives";
 import { DnsZone, relativeName } from "../components/digitalocean/dns-zone";
 import { Node } from "../components/digitalocean/node";
-import { certbotDnsContainer, certificatePaths, nginxTlsProxyContainer } from "../components/docker/acme-dns";
+import { certbotDnsContainer, certificatePaths, challengeCnameRecords, nginxTlsProxyContainer } from "../components/docker/acme-dns";
 import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
@@ -102,12 +103,16 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     tags: ["ramascene"],
     dataVolume: { sizeGiB: config.dataVolumeGiB, mountPath: DATA_MOUNT, protect: ctx.protectState },
   }, opts);
+  // The certificate's names too: one certificate for the production and both colour names.
   const hostnames = [config.domain, ...COLOURS.map((c) => colourHostname(config.domain, c))];
+  // certbot's DNS token and zone (security review M5); with a challenge zone, `_acme-challenge.<name>` → `<name>.<challengeZone>.`.
+  const acme = acmeMode("ramascene", config.acme, secrets);
   new DnsZone(app.name("dns"), {
     zone: config.dnsZone,
     ownership: config.dnsZoneOwnership,
     protect: ctx.protectState,
     records: hostnames.map((host) => ({ name: relativeName(host, config.dnsZone), ip: node.ipv4Address })),
+    cnames: challengeCnameRecords(hostnames, acme.challengeZone, config.dnsZone),
   }, opts);
 
   const secretKey = new random.RandomPassword(app.name("django-secret-key"), { length: 64, special: false }, opts).result;
@@ -169,7 +174,8 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
       certName: CERT_NAME,
       hostnames,
       email: config.alertEmail,
-      dnsToken: secrets.acmeDnsToken,
+      dnsToken: acme.token,
+      challengeZone: acme.challengeZone,
       store: CERTIFICATE_STORE,
       staging: config.acmeStaging,
     }),

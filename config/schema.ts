@@ -3,6 +3,7 @@
  * `config/apps/<app>.ts`; this file only assembles them and adds the rules that span apps.
  */
 import { z } from "zod";
+import { acmeRules } from "./apps/acme";
 import { aquamarkConfig, aquamarkSecrets } from "./apps/aquamark";
 import { grandCentralConfig, grandCentralSecrets } from "./apps/grand-central";
 import { nmpiConfig, nmpiSecrets } from "./apps/nmpi";
@@ -55,8 +56,11 @@ const secretsSchema = z.strictObject({
   }
 });
 
-/** Apps whose secrets schema has required fields: enabling them without `platform:secrets.<app>` is an error. */
-const APPS_NEEDING_SECRETS = APP_NAMES.filter((app) => !secretsSchema.shape[app].unwrap().safeParse({}).success);
+/** Apps whose certbot needs a DigitalOcean DNS token (one of two keys, config/apps/acme.ts). */
+const ACME_APPS = ["nmpi", "ramascene"] as const;
+
+/** Apps whose secrets schema has required fields, or a DNS token: enabling them without `platform:secrets.<app>` is an error. */
+const APPS_NEEDING_SECRETS = APP_NAMES.filter((app) => (ACME_APPS as readonly string[]).includes(app) || !secretsSchema.shape[app].unwrap().safeParse({}).success);
 
 /** Top-level keys of the `platform:` namespace. */
 export const platformSchema = z
@@ -77,6 +81,11 @@ export const platformSchema = z
           message: `required because apps.${app}.enabled is true (set with pulumi config set --secret --path 'secrets.${app}.<key>')`,
         });
       }
+    }
+    // certbot's DNS token (security review M5): a choice spanning apps.<app>.acme and secrets.<app>.
+    for (const app of ACME_APPS) {
+      const config = cfg.apps[app];
+      if (config?.enabled) acmeRules(app, config, cfg.secrets[app], ctx);
     }
   });
 

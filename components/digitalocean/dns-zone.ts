@@ -14,6 +14,17 @@ export interface ARecord {
 }
 
 /**
+ * One CNAME record; `name` is relative to the zone, `target` fully qualified with its trailing dot:
+ * the provider reads CNAME data back with a dot appended (terraform-provider-digitalocean
+ * digitalocean/domain/resource_record.go, resourceDigitalOceanRecordRead), so a target without one
+ * would differ from the state on every refresh.
+ */
+export interface CnameRecord {
+  name: string;
+  target: string;
+}
+
+/**
  * Who owns the DigitalOcean domain: `create` it here, `adopt` an existing one (import; it is kept
  * when the stack is destroyed), or `records`: the domain belongs to another stack (or to no stack)
  * and this one only manages its own records in it, so destroying this stack touches nothing else.
@@ -32,6 +43,8 @@ export interface DnsZoneArgs {
   protect: boolean;
   /** A records to manage. Default: none. */
   records?: ARecord[];
+  /** CNAME records to manage. Default: none. */
+  cnames?: CnameRecord[];
   /** TTL of the records in seconds. Default: 300. */
   ttl?: number;
 }
@@ -59,11 +72,20 @@ export class DnsZone extends pulumi.ComponentResource {
       );
       zone = domain.id;
     }
+    const label = (recordName: string) => (recordName === "@" ? "apex" : recordName.replace(/\./g, "-"));
     for (const record of args.records ?? []) {
-      const label = record.name === "@" ? "apex" : record.name.replace(/\./g, "-");
       new digitalocean.DnsRecord(
-        `${name}-${label}`,
+        `${name}-${label(record.name)}`,
         { domain: zone, type: "A", name: record.name, value: record.ip, ttl: args.ttl ?? 300 },
+        { parent: this },
+      );
+    }
+    for (const cname of args.cnames ?? []) {
+      if (!cname.target.endsWith(".")) throw new Error(`DnsZone ${name}: CNAME target "${cname.target}" must be fully qualified with a trailing dot`);
+      if ((args.records ?? []).some((r) => r.name === cname.name)) throw new Error(`DnsZone ${name}: "${cname.name}" cannot be both a CNAME and an A record`);
+      new digitalocean.DnsRecord(
+        `${name}-${label(cname.name)}`,
+        { domain: zone, type: "CNAME", name: cname.name, value: cname.target, ttl: args.ttl ?? 300 },
         { parent: this },
       );
     }

@@ -4,6 +4,7 @@
  * idle colour's node for the production name), so a colour switch never waits for issuance.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { type CnameRecord, relativeName } from "../digitalocean/dns-zone";
 import type { ContainerSpec, Mount } from "./container-stack";
 
 /** Where certbot keeps certificates; mount the same volume read-only into the proxy. */
@@ -36,7 +37,7 @@ export interface CertbotDnsArgs {
   hostnames: string[];
   /** Account e-mail for expiry notices. */
   email: pulumi.Input<string>;
-  /** DigitalOcean token limited to the domain scopes (secret). */
+  /** DigitalOcean token limited to the domain scopes (secret): of the challenge zone's own team when `challengeZone` is set. */
   dnsToken: pulumi.Input<string>;
   /** Where /etc/letsencrypt is kept; give the proxy the same store. */
   store: CertificateStore;
@@ -87,15 +88,35 @@ else:
     sys.exit(f"usage: {sys.argv[0]} auth|cleanup")
 `;
 
-/** The CNAME that delegates `hostname`'s challenge to the challenge zone: create it in the name's own zone. */
+/**
+ * The CNAME that delegates `hostname`'s challenge to the challenge zone: create it in the name's own
+ * zone. `name` is fully qualified without a dot; `target` with one (a CNAME's data is a domain name,
+ * which DigitalOcean reads back absolute).
+ */
 export function challengeCname(hostname: string, challengeZone: string): { name: string; target: string } {
-  return { name: `_acme-challenge.${hostname}`, target: `${hostname}.${challengeZone}` };
+  return { name: `_acme-challenge.${hostname}`, target: `${hostname}.${challengeZone}.` };
 }
 
 /**
- * The certbot loop: issue (or expand) once, then try renewal twice a day (renewal reuses the hooks
- * certbot stored with the certificate). Renewal happens 30 days
+ * The challenge CNAMEs of every name in `hostnames` (names on the certificates, deduplicated), as
+ * records of `zone`, the names' own DigitalOcean domain. None without a challenge zone.
+ */
+export function challengeCnameRecords(hostnames: readonly string[], challengeZone: string | undefined, zone: string): CnameRecord[] {
+  if (challengeZone === undefined) return [];
+  return [...new Set(hostnames)].map((host) => {
+    const cname = challengeCname(host, challengeZone);
+    return { name: relativeName(cname.name, zone), target: cname.target };
+  });
+}
+
+/**
+ * The certbot loop: issue (or expand) once, then try renewal twice a day. Renewal happens 30 days
  * before expiry; the proxy reloads every 6 hours, so a renewed certificate is served within a day.
+ * The authenticator and its hooks are given to `renew` as well: certbot keeps the authenticator a
+ * certificate was issued with (renewal/<name>.conf) unless the command line names another, so a
+ * store whose certificate came from the DigitalOcean plugin would otherwise renew through it, or
+ * fail on `--manual` without hooks, after the switch to a challenge zone (certbot renewal.py
+ * restores only what the command line did not set).
  */
 export function certbotScript(hostnames: readonly string[], staging: boolean, aliases: readonly string[] = [], challengeZone?: string): string {
   const domains = hostnames.map((h) => `-d ${h}`).join(" ");
@@ -103,23 +124,18 @@ export function certbotScript(hostnames: readonly string[], staging: boolean, al
   // Relative links inside live/: they resolve wherever the store is mounted.
   const links = aliases.map((a) => `ln -sfn "$CERT_NAME" /etc/letsencrypt/live/${a}\n`).join("");
   const authenticator = challengeZone
-    ? "--manual --preferred-challenges dns"
+    ? `--manual --preferred-challenges dns --manual-auth-hook "python3 ${CHALLENGE_HOOK_PATH} auth" --manual-cleanup-hook "python3 ${CHALLENGE_HOOK_PATH} cleanup"`
     : "--dns-digitalocean --dns-digitalocean-credentials /tmp/digitalocean.ini --dns-digitalocean-propagation-seconds 60";
   return `set -eu
 umask 077
 ${challengeZone ? "" : `printf 'dns_digitalocean_token = %s\\n' "$DO_DNS_TOKEN" > /tmp/digitalocean.ini
-`}flags="--non-interactive --agree-tos -m $ACME_EMAIL ${authenticator}${staging ? " --test-cert" : ""}"
-# shellcheck disable=SC2086 # flags is a word list on purpose
-certbot certonly $flags${
-    challengeZone
-      ? ` --manual-auth-hook "python3 ${CHALLENGE_HOOK_PATH} auth" --manual-cleanup-hook "python3 ${CHALLENGE_HOOK_PATH} cleanup"`
-      : ""
-  } --keep-until-expiring --expand --cert-name "$CERT_NAME" ${domains}
+`}# The options issue and renewal share, as the positional parameters (a hook command is one word).
+set -- --non-interactive --agree-tos -m "$ACME_EMAIL" ${authenticator}${staging ? " --test-cert" : ""}
+certbot certonly "$@" --keep-until-expiring --expand --cert-name "$CERT_NAME" ${domains}
 ${links}while :; do
   sleep 12h &
   wait $!
-  # shellcheck disable=SC2086
-  certbot renew $flags || echo "certbot renew failed; retrying in 12 h" >&2
+  certbot renew "$@" || echo "certbot renew failed; retrying in 12 h" >&2
 done
 `;
 }

@@ -1,6 +1,7 @@
 /** Config of the `nmpi` app (seed 000): job queue + quotas services, blue/green on DigitalOcean. */
 import { z } from "zod";
 import { cron, doSize, gib, hostname } from "../primitives";
+import { acmeConfig, acmeSecrets } from "./acme";
 import { domainInZone, dropletAppFields, pinnedImage, snapshotToken, spacesInRegion } from "./droplet-app";
 
 /** The images of one nmpi colour (seed 000: the job queue and the quotas service). */
@@ -14,6 +15,8 @@ export const nmpiConfig = z
      * nginx `server_name` use quotas.hbpneuromorphic.eu, where HBP OIDC redirect URIs are registered.
      */
     quotasDomain: hostname.optional(),
+    /** How certbot answers DNS-01 (security review M5): a challenge zone, or the account-wide token explicitly. Required. */
+    acme: acmeConfig,
     /** How production traffic reaches the live colour. Default: reserved-ip. */
     routing: z.enum(["reserved-ip", "load-balancer"]).default("reserved-ip"),
     database: z.strictObject({
@@ -56,10 +59,7 @@ export const nmpiSecrets = z.strictObject({
   jobQueue: z.record(envName, z.string().min(1)).default({}),
   /** Contents of the seed's quotas-secrets.yml, as environment variables of the quotas service. */
   quotas: z.record(envName, z.string().min(1)).default({}),
-  /**
-   * DigitalOcean API token limited to the domain scopes (domain:read, domain:create, domain:update,
-   * domain:delete), used by certbot on each node for DNS-01 challenges.
-   */
-  acmeDnsToken: z.string().min(20, "a DigitalOcean API token with the domain scopes only"),
+  /** certbot's DNS token on each colour node: one of the two, as `apps.nmpi.acme` says (config/apps/acme.ts). */
+  ...acmeSecrets,
 });
 export type NmpiSecrets = z.infer<typeof nmpiSecrets>;

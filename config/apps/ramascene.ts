@@ -1,6 +1,7 @@
 /** Config of the `ramascene` app (seed 003): daphne + celery workers behind nginx on one DigitalOcean node, blue/green on that node. */
 import { z } from "zod";
 import { gib } from "../primitives";
+import { acmeConfig, acmeSecrets } from "./acme";
 import { domainInZone, dropletAppFields, snapshotToken } from "./droplet-app";
 
 /** The workers of one celery queue. */
@@ -37,6 +38,8 @@ export const ramasceneConfig = z
     workers: z
       .strictObject({ calc_default: queueWorkers, modelling: queueWorkers })
       .default({ calc_default: { replicas: 1, concurrency: 1 }, modelling: { replicas: 1, concurrency: 1 } }),
+    /** How certbot answers DNS-01 (security review M5): a challenge zone, or the account-wide token explicitly. Required. */
+    acme: acmeConfig,
     /** Let's Encrypt's staging CA (untrusted certificates, for trial stacks). Default: false. */
     acmeStaging: z.boolean().default(false),
   })
@@ -47,10 +50,7 @@ export type RamasceneConfig = z.infer<typeof ramasceneConfig>;
 export const ramasceneSecrets = z.strictObject({
   /** For `volumeSnapshots` (issue 16): a DigitalOcean token with the block storage scopes. */
   snapshotToken,
-  /**
-   * DigitalOcean API token limited to the domain scopes, used by certbot on the node for DNS-01
-   * challenges (the TLS certificate covers the colour host names too).
-   */
-  acmeDnsToken: z.string().min(20, "a DigitalOcean API token with the domain scopes only"),
+  /** certbot's DNS token on the node: one of the two, as `apps.ramascene.acme` says (config/apps/acme.ts). */
+  ...acmeSecrets,
 });
 export type RamasceneSecrets = z.infer<typeof ramasceneSecrets>;

@@ -241,7 +241,8 @@ test("each colour requests a certificate for the production names and its own th
   for (const host of ["nmpi.hbpneuromorphic.eu", "blue.nmpi.hbpneuromorphic.eu", "quotas.hbpneuromorphic.eu", "blue.quotas.hbpneuromorphic.eu"]) {
     assert.ok(script.includes(`-d ${host}`), `certificate covers ${host}`);
   }
-  assert.ok(script.includes("--dns-digitalocean"));
+  // Through the production stack's challenge zone (security review M5; tests/apps/nmpi-ramascene-acme.test.ts).
+  assert.ok(script.includes("--manual-auth-hook"));
   assert.ok((certbot.inputs.envs as string[]).includes(SECRET_MARKER), "the DNS token is passed as a secret");
 });
 

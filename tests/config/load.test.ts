@@ -19,6 +19,8 @@ const nmpi = {
   alertEmail: "ops@example.org",
   database: { nodeSize: "s-2vcpu-4gb", volumeGiB: 20 },
   backup: { schedule: "17 3 * * *", retentionDays: 30 },
+  // The runbooks' account-wide certbot token, accepted explicitly (security review M5).
+  acme: { accountWideToken: true },
 };
 const secrets = { nmpi: { acmeDnsToken: "dop_v1_0123456789abcdef0123" } };
 

@@ -4,8 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { CHALLENGE_HOOK, CHALLENGE_HOOK_PATH, certbotDnsContainer, certbotScript, challengeCname } from "../../../components/docker/acme-dns";
@@ -33,7 +35,7 @@ test("M5: with a challenge zone, certbot uses the zone hook and never writes the
     const lint = runTool("shellcheck", ["-s", "sh", tempFile("certbot.sh", s)]);
     assert.equal(lint.status, 0, lint.output);
   }
-  assert.deepEqual(challengeCname("nmpi.example.org", "acme.example.net"), { name: "_acme-challenge.nmpi.example.org", target: "nmpi.example.org.acme.example.net" });
+  assert.deepEqual(challengeCname("nmpi.example.org", "acme.example.net"), { name: "_acme-challenge.nmpi.example.org", target: "nmpi.example.org.acme.example.net." });
   assert.throws(() => certbotDnsContainer({ ...{ name: "c", image: "i:1", certName: "n", hostnames: ["a.example.org"], email: "e", dnsToken: "t", store: { volume: "v" } }, challengeZone: "acme.example.net; rm -rf /" }), /challengeZone/);
 });
 
@@ -74,4 +76,23 @@ test("M5: the hook creates the TXT record in the challenge zone only, and the cl
     ],
   );
   assert.deepEqual(JSON.parse(requests[0].body), { type: "TXT", name: "nmpi.example.org", data: "validation-token", ttl: 30 });
+});
+
+test("M5: renewal runs with the same authenticator and hooks as issuance, so a store issued by the DigitalOcean plugin renews through the zone", async () => {
+  // certbot restores a certificate's stored authenticator unless the command line names one (certbot
+  // _internal/renewal.py restore_required_config_elements): `renew` must carry the hooks itself.
+  const log = tempFile("calls", "");
+  const bin = dirname(log);
+  writeFileSync(join(bin, "certbot"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${log}.$1"\n[ "$1" = renew ] && kill -TERM "$PPID"\nexit 0\n`, { mode: 0o755 });
+  writeFileSync(join(bin, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  const script = certbotScript(["nmpi.example.org", "blue.nmpi.example.org"], false, [], "acme.example.net");
+  const env = { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, ACME_EMAIL: "ops@example.org", CERT_NAME: "nmpi" };
+  await run("sh", ["-c", script], { env }).catch((err: { signal?: string }) => assert.equal(err.signal, "SIGTERM", String(err)));
+  const args = (call: string) => readFileSync(`${log}.${call}`, "utf8").split("\n").slice(1, -1);
+  const issue = args("certonly");
+  const renew = args("renew");
+  assert.ok(renew.includes("--manual-auth-hook") && renew.includes(`python3 ${CHALLENGE_HOOK_PATH} auth`), renew.join(" "));
+  assert.ok(renew.includes(`python3 ${CHALLENGE_HOOK_PATH} cleanup`), "each hook is one argument");
+  assert.deepEqual(renew, issue.slice(0, renew.length), "renew takes the options issuance took");
+  assert.deepEqual(issue.slice(renew.length), ["--keep-until-expiring", "--expand", "--cert-name", "nmpi", "-d", "nmpi.example.org", "-d", "blue.nmpi.example.org"]);
 });
