@@ -26,6 +26,7 @@
 # - `--format <columns> --no-header` on commands with a displayer (volume create, droplet get, snapshot list).
 # DigitalOcean exposes an attached volume on the droplet as /dev/disk/by-id/scsi-0DO_Volume_<name>
 # (components/digitalocean/cloud-init.ts volumeDevicePath; DigitalOcean docs, "How to mount volumes").
+# findmnt --source resolves such a symlink to its device (util-linux libmount canonicalizes the source).
 
 # ops_volume_json <json> <expression over v>: evaluates a JavaScript expression on the parsed JSON (first
 # element when it is an array, as doctl prints lists), printing the result (arrays one item a line).
@@ -73,17 +74,18 @@ ops_volume_list() {
 # Node scripts (sh -c '<script>' <args...>: every argument is single-quoted by ops_quote). The first line
 # names the step, so the tests' ssh stub can stand in for the parts that need a real node.
 
-# Prints `mount <live mount point>`, stops every running container with a mount on it, printing
+# Prints `mount <live mount point>`, stops every running container with a mount on it (60 s to shut down
+# cleanly, e.g. Postgres, before docker kills it), printing
 # `stopped <name>` for each, and flushes the page cache to the volume. $0: the live volume's device path.
 # shellcheck disable=SC2016 # expanded on the node
 OPS_VOLUME_STOP_SCRIPT='# ops:volume-stop
 set -eu
-mnt=$(findmnt -n -o TARGET --source "$0" | head -n 1)
+mnt=$(findmnt -l -n -o TARGET --source "$0" | head -n 1)
 [ -n "$mnt" ] || { echo "$0 is not mounted on this node" >&2; exit 1; }
 echo "mount $mnt"
 for c in $(docker ps --format "{{.Names}}"); do
   if docker inspect --format "{{range .Mounts}}{{println .Source}}{{end}}" "$c" | awk -v m="$mnt" "\$0 == m || index(\$0, m \"/\") == 1 { f = 1 } END { exit !f }"; then
-    docker stop "$c" >/dev/null
+    docker stop -t 60 "$c" >/dev/null
     echo "stopped $c"
   fi
 done
@@ -92,7 +94,7 @@ sync'
 # Mounts the temporary volume read-only at $1 and copies its files over the live mount $2 (rsync -a --delete:
 # owners, modes, times, links; files the snapshot lacks are removed), then unmounts it. A DigitalOcean
 # droplet may mount a freshly attached formatted volume by itself (doctl volume-action attach help), so any
-# such mount is undone first. $0: the temporary volume's device path.
+# such mount (and an /etc/fstab line naming the device) is undone first. $0: the temporary volume's device path.
 # shellcheck disable=SC2016 # expanded on the node
 OPS_VOLUME_COPY_SCRIPT='# ops:volume-copy
 set -eu
@@ -101,7 +103,8 @@ while [ ! -e "$0" ]; do
   i=$((i + 1)); [ "$i" -le 60 ] || { echo "$0 did not appear" >&2; exit 1; }
   sleep 2
 done
-for m in $(findmnt -n -o TARGET --source "$0"); do umount "$m"; done
+for m in $(findmnt -l -n -o TARGET --source "$0"); do umount "$m"; done
+sed -i "\\|^$0 |d" /etc/fstab
 mkdir -p "$1"
 mount -o ro "$0" "$1"
 trap "umount \"\$1\" && rmdir \"\$1\"" EXIT
@@ -111,7 +114,7 @@ sync'
 # Undoes any mount of the temporary volume left behind (after a lost connection). $0: its device path.
 # shellcheck disable=SC2016 # expanded on the node
 OPS_VOLUME_UNMOUNT_SCRIPT='# ops:volume-unmount
-for m in $(findmnt -n -o TARGET --source "$0"); do umount "$m"; done
+for m in $(findmnt -l -n -o TARGET --source "$0"); do umount "$m"; done
 sed -i "\\|^$0 |d" /etc/fstab
 true'
 

@@ -11,7 +11,7 @@
 # over). RDS: the snapshot is restored into a new instance with the live one's settings, which then takes the
 # live one's identifier (restore-rds.sh). DigitalOcean volume: as CouchDB, with doctl (restore-volume.sh).
 set -euo pipefail
-usage="usage: $0 <stack> <app> --list | <dump|snapshot> | --offsite[=<dump>] | --volume-snapshot <id> [--volume <name>] | --discard-before <instance>  [--yes]"
+usage="usage: $0 <stack> <app> --list | <dump|snapshot> | --offsite[=<dump>] | --volume-snapshot <id> [--volume <name>] | --discard-before <instance> [--yes]"
 if [ "$#" -lt 3 ]; then echo "$usage" >&2; exit 64; fi
 stack=$1 app=$2
 shift 2
