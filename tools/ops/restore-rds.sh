@@ -205,9 +205,10 @@ The Pulumi state now tracks the restored instance ($resource_id); the state befo
 Next:
   pulumi refresh --stack $OPS_STACK --target '$OPS_RDS_URN'    # review: only read-only attributes should change
   npm run ops:restore -- $OPS_STACK $OPS_APP --discard-before $before   # when satisfied (takes a final snapshot)
-Roll back: rename $id away and $before back to $id with
-  aws rds modify-db-instance --region $region --db-instance-identifier <id> --new-db-instance-identifier <new id> --apply-immediately
-and pulumi stack import --stack $OPS_STACK --file $OPS_RDS_STATE_BACKUP.
+Roll back (writers stopped first), one rename at a time, each followed by aws rds wait db-instance-available:
+  aws rds modify-db-instance --region $region --db-instance-identifier $id --new-db-instance-identifier $temporary --apply-immediately
+  aws rds modify-db-instance --region $region --db-instance-identifier $before --new-db-instance-identifier $id --apply-immediately
+  pulumi stack import --stack $OPS_STACK --file $OPS_RDS_STATE_BACKUP
 EOF
 }
 
