@@ -549,7 +549,7 @@ test("nmpi: when the attach fails, the temporary volume is deleted, nothing is c
   assert.ok(byTool(r, "docker").filter((c) => c[0] === "start").length > 0);
 });
 
-test("a volume restore refuses hostile snapshot IDs and volume names before any call, and asks without --yes", () => {
+test("volume and RDS restores refuse hostile snapshot IDs and volume names before any call, and the volume restore asks without --yes", () => {
   const dir = mkdtempSync(join(tmpdir(), "ops-run-"));
   for (const id of [`x; touch ${join(dir, "pwned")}`, "$(id)", "a b", "../x", ""]) {
     const r = run("restore.sh", ["production", "nmpi", "--volume-snapshot", id, "--yes"], {}, dir);
@@ -571,6 +571,12 @@ test("a volume restore refuses hostile snapshot IDs and volume names before any 
   assert.equal(existsSync(join(dir, "pwned")), false);
   const aws = run("restore.sh", ["production", "aquamark", "--volume-snapshot", SNAPSHOT_ID, "--yes"]);
   assert.equal(aws.status, 64);
+  for (const id of [`x; touch ${join(dir, "pwned")}`, "$(id)", "-rf", "a'b"]) {
+    const r = rdsRun([id, "--yes"]);
+    assert.equal(r.status, 64, id);
+    assert.deepEqual(r.calls, [], id);
+  }
+  assert.equal(existsSync(join(dir, "pwned")), false);
 });
 
 test("restore --list shows the volume's own snapshots beside the dumps", () => {
