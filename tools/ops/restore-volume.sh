@@ -59,7 +59,7 @@ ops_volume_pick() {
 ops_volume_list() {
   local key all
   [ -n "$(ops_keys volumes)" ] || return 0
-  all=$(doctl compute snapshot list --resource volume --output json) || ops_die "doctl could not list the volume snapshots"
+  all=$(doctl compute snapshot list --resource volume --output json) || { echo "(doctl could not list the volume snapshots: is it installed and authenticated, doctl auth init?)" >&2; return 0; }
   while IFS= read -r key; do
     echo "volume snapshots of $key ($(ops_get "volumes.$key")):"
     # shellcheck disable=SC2016 # JavaScript
