@@ -58,10 +58,13 @@ export type OpsDatabase =
       dumpDir: string;
     }
   | {
-      /** RDS: dumps are manual DB snapshots; a restore creates a new instance from one. */
+      /**
+       * RDS: dumps are manual DB snapshots; a restore makes a new instance from one with the live instance's
+       * settings (read at restore time) and swaps it in under `identifier` (tools/ops/restore-rds.sh).
+       */
       kind: "rds";
       identifier: pulumi.Input<string>;
-      /** DB subnet group and security group a restored instance joins. */
+      /** DB subnet group and security group of the instance (for reference; a restore reads them from RDS). */
       subnetGroup: pulumi.Input<string>;
       securityGroupId: pulumi.Input<string>;
     }
@@ -105,7 +108,10 @@ export interface OpsOutputs {
     autoScalingGroups?: pulumi.Input<string>[];
     ecsService?: { cluster: pulumi.Input<string>; service: pulumi.Input<string> };
   };
-  /** Block-storage or EBS volumes holding state, by name, with their IDs (snapshot restores). */
+  /**
+   * Block-storage or EBS volumes holding state, by name, with their IDs. `ops:restore --volume-snapshot`
+   * restores a DigitalOcean one by this name; it reads the volume's droplet, region and size with doctl.
+   */
   volumes: Record<string, pulumi.Input<string>>;
 }
 

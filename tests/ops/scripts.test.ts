@@ -73,9 +73,22 @@ const byTool = (r: Run, tool: string) => r.calls.filter((c) => c[0] === tool).ma
 
 test("every ops script and test stub passes shellcheck", () => {
   const scripts = readdirSync(opsDir).filter((f) => f.endsWith(".sh")).map((f) => join(opsDir, f));
-  assert.deepEqual(scripts.map((s) => s.slice(opsDir.length + 1)).sort(), ["dump.sh", "handover.sh", "lib.sh", "logs.sh", "manage.sh", "restore.sh", "ssh.sh"]);
-  const stubs = ["aws", "docker", "pulumi", "record.sh", "ssh"].map((f) => join(stubDir, f));
+  assert.deepEqual(scripts.map((s) => s.slice(opsDir.length + 1)).sort(), ["dump.sh", "handover.sh", "lib.sh", "logs.sh", "manage.sh", "restore-rds.sh", "restore-volume.sh", "restore.sh", "ssh.sh"]);
+  const stubs = ["aws", "docker", "doctl", "pulumi", "record.sh", "ssh"].map((f) => join(stubDir, f));
   const { status, output } = runTool("shellcheck", ["-x", "-P", "SCRIPTDIR", ...scripts, ...stubs]);
+  assert.equal(status, 0, output);
+});
+
+test("the node scripts of the volume restore pass shellcheck as POSIX sh (they run under the node's sh -c)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ops-node-scripts-"));
+  const files = ["OPS_VOLUME_STOP_SCRIPT", "OPS_VOLUME_COPY_SCRIPT", "OPS_VOLUME_UNMOUNT_SCRIPT"].map((name) => {
+    const r = spawnSync("bash", ["-c", `. "$0"; printf '%s' "$${name}"`, join(opsDir, "restore-volume.sh")], { encoding: "utf8" });
+    assert.ok(r.stdout.startsWith("# ops:volume-"), name);
+    const file = join(dir, `${name}.sh`);
+    writeFileSync(file, r.stdout);
+    return file;
+  });
+  const { status, output } = runTool("shellcheck", ["-s", "sh", ...files]);
   assert.equal(status, 0, output);
 });
 
@@ -245,7 +258,7 @@ test("aquamark: a dump is a manual RDS snapshot, and a restore scales every grou
   const create = byTool(dump, "aws").find((c) => c[1] === "create-db-snapshot");
   assert.ok(create?.includes("aquamark-production-db"));
   assert.ok(byTool(dump, "aws").some((c) => c[1] === "wait" && c[2] === "db-snapshot-available"));
-  const r = run("restore.sh", ["production", "aquamark", "aquamark-production-db-manual-20261125t000000z", "--yes"]);
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"]);
   assert.equal(r.status, 0, r.output);
   const aws = byTool(r, "aws");
   const updates = aws.filter((c) => c[1] === "update-auto-scaling-group");
@@ -257,7 +270,6 @@ test("aquamark: a dump is a manual RDS snapshot, and a restore scales every grou
   }
   const restoreAt = aws.findIndex((c) => c[1] === "restore-db-instance-from-db-snapshot");
   assert.ok(restoreAt > aws.findIndex((c) => c[1] === "update-auto-scaling-group"));
-  assert.ok(aws[restoreAt].includes("--no-publicly-accessible"));
 });
 
 test("grand-central: a restore stops the ECS service, copies the snapshot's files over the volume's, and starts it", () => {
@@ -300,4 +312,280 @@ test("every script prints its usage and exits 64 when arguments are missing", ()
     assert.equal(r.status, 64, script);
     assert.match(r.output, /usage:/, script);
   }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// RDS restore (aquamark): the snapshot restored into a temporary instance with the live one's settings,
+// then swapped in under the live identifier; the Pulumi state follows the restored instance.
+
+const AQUAMARK_SNAPSHOT = "aquamark-production-db-manual-20261125t000000z";
+
+function stateWithInstance(dir: string, identifier: string): string {
+  const file = join(dir, "state.json");
+  const resources = [
+    { urn: "urn:pulumi:production::platform::pulumi:pulumi:Stack::platform-production", type: "pulumi:pulumi:Stack" },
+    {
+      urn: "urn:pulumi:production::platform::platform:app:Aquamark$platform:aws:Postgres$aws:rds/instance:Instance::aquamark-production-db",
+      type: "aws:rds/instance:Instance",
+      id: "db-OLDOLDOLDOLDOLDOLDOLDOLD1",
+      outputs: { identifier, resourceId: "db-OLDOLDOLDOLDOLDOLDOLDOLD1", address: `${identifier}.abcdefghijkl.eu-central-1.rds.amazonaws.com` },
+    },
+  ];
+  writeFileSync(file, JSON.stringify({ version: 3, deployment: { manifest: {}, resources } }));
+  return file;
+}
+
+function rdsRun(args: string[], env: Record<string, string> = {}): Run {
+  const dir = mkdtempSync(join(tmpdir(), "ops-run-"));
+  return run("restore.sh", ["production", "aquamark", ...args], { OPS_STUB_STATE: stateWithInstance(dir, "aquamark-production-db"), OPS_RDS_POLL_SECONDS: "0", ...env }, dir);
+}
+
+/** The aws calls as `<service> <operation>[ <waiter>]`, for order checks. */
+const awsSteps = (r: Run) => byTool(r, "aws").map((c) => (c[1] === "wait" ? `${c[0]} wait ${c[2]}` : `${c[0]} ${c[1]}`));
+const flag = (call: string[] | undefined, name: string) => (call && call.includes(name) ? call[call.indexOf(name) + 1] : undefined);
+
+test("aquamark: a restore swaps the restored instance in under the live identifier, writers stopped throughout, and points the Pulumi state at it", () => {
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"]);
+  assert.equal(r.status, 0, r.output);
+  const aws = byTool(r, "aws");
+  const renames = aws.filter((c) => c[1] === "modify-db-instance" && c.includes("--new-db-instance-identifier"));
+  const temporary = /^aquamark-production-db-restored-\d{8}t\d{6}z$/;
+  const kept = /^aquamark-production-db-before-restore-\d{8}t\d{6}z$/;
+  assert.equal(renames.length, 2);
+  assert.equal(flag(renames[0], "--db-instance-identifier"), "aquamark-production-db");
+  assert.match(flag(renames[0], "--new-db-instance-identifier") ?? "", kept);
+  assert.ok(renames[0].includes("--deletion-protection") && renames[0].includes("--apply-immediately"), "the kept instance is protected, now");
+  assert.match(flag(renames[1], "--db-instance-identifier") ?? "", temporary);
+  assert.equal(flag(renames[1], "--new-db-instance-identifier"), "aquamark-production-db");
+  assert.ok(renames[1].includes("--apply-immediately"));
+
+  const [restore, modify] = byTool(r, "cli-input").map((c) => JSON.parse(c[0]) as Record<string, unknown>);
+  assert.match(String(restore.DBInstanceIdentifier), temporary);
+  assert.deepEqual(
+    { ...restore, DBInstanceIdentifier: "tmp" },
+    {
+      DBInstanceIdentifier: "tmp",
+      DBSnapshotIdentifier: AQUAMARK_SNAPSHOT,
+      DBInstanceClass: "db.t4g.small",
+      DBSubnetGroupName: "aquamark-production-db",
+      VpcSecurityGroupIds: ["sg-0aaa", "sg-0bbb"],
+      DBParameterGroupName: "aquamark-production-db-pg",
+      OptionGroupName: "default:postgres-16",
+      Port: 5432,
+      MultiAZ: true,
+      PubliclyAccessible: false,
+      StorageType: "gp3",
+      AllocatedStorage: 30,
+      DeletionProtection: true,
+      CopyTagsToSnapshot: true,
+      AutoMinorVersionUpgrade: true,
+      BackupRetentionPeriod: 7,
+      PreferredBackupWindow: "02:00-02:30",
+      EnableIAMDatabaseAuthentication: false,
+      CACertificateIdentifier: "rds-ca-rsa2048-g1",
+      NetworkType: "IPV4",
+      Tags: [{ Key: "app", Value: "aquamark" }, { Key: "stack", Value: "production" }],
+    },
+    "every setting of the live instance, read at restore time (gp3 under 400 GiB: no IOPS/throughput)",
+  );
+  assert.equal(modify.DBInstanceIdentifier, restore.DBInstanceIdentifier);
+  assert.deepEqual({ ...modify, DBInstanceIdentifier: "tmp" }, { DBInstanceIdentifier: "tmp", ApplyImmediately: true, PreferredMaintenanceWindow: "sun:04:00-sun:04:30", MaxAllocatedStorage: 100, MonitoringInterval: 0, EnablePerformanceInsights: false });
+
+  // Order: writers to 0; restore; wait; rename live away; rename restored in; writers back.
+  const steps = awsSteps(r);
+  const order = ["autoscaling update-auto-scaling-group", "rds restore-db-instance-from-db-snapshot", "rds wait db-instance-available", "rds modify-db-instance", "rds wait db-instance-available", "rds modify-db-instance", "rds wait db-instance-available", "rds modify-db-instance", "rds wait db-instance-available", "autoscaling update-auto-scaling-group"];
+  let at = -1;
+  for (const step of order) {
+    const next = steps.indexOf(step, at + 1);
+    assert.ok(next > at, `${step} after step ${at}: ${steps.join(", ")}`);
+    at = next;
+  }
+  const groups = opsOf("aquamark").writers.autoScalingGroups ?? [];
+  const scaled = aws.map((c, i) => ({ c, i })).filter(({ c }) => c[1] === "update-auto-scaling-group");
+  const lastDown = Math.max(...scaled.filter(({ c }) => c.at(-1) === "0").map(({ i }) => i));
+  const firstUp = Math.min(...scaled.filter(({ c }) => c.at(-1) !== "0").map(({ i }) => i));
+  const restoreAt = aws.findIndex((c) => c[1] === "restore-db-instance-from-db-snapshot");
+  const lastRename = aws.lastIndexOf(renames[1]);
+  assert.equal(scaled.length, groups.length * 2);
+  assert.ok(lastDown < restoreAt && lastRename < firstUp, "every group is at 0 from before the restore until after the swap");
+
+  // The state: the resource with the live identifier now has the restored instance's DbiResourceId.
+  const [imported] = byTool(r, "state-import");
+  const state = JSON.parse(imported[0]) as { deployment: { resources: { type: string; id?: string; outputs?: { resourceId?: string } }[] } };
+  const instance = state.deployment.resources.find((x) => x.type === "aws:rds/instance:Instance");
+  assert.equal(instance?.id, "db-RESTOREDRESTOREDRESTORED1");
+  assert.equal(instance?.outputs?.resourceId, "db-RESTOREDRESTOREDRESTORED1");
+  assert.deepEqual(byTool(r, "pulumi").map((c) => c.slice(0, 2).join(" ")), ["stack output", "stack export", "stack import"]);
+  assert.match(r.output, /pulumi refresh --stack production --target/);
+  assert.match(r.output, /--discard-before aquamark-production-db-before-restore-\d{8}t\d{6}z/);
+});
+
+test("aquamark: when the restored instance never becomes available, the live instance is never renamed, the groups scale back, and the output says how to remove the copy", () => {
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_FAIL: "wait db-instance-available --region eu-central-1 --db-instance-identifier aquamark-production-db-restored-" });
+  assert.notEqual(r.status, 0);
+  const aws = byTool(r, "aws");
+  assert.equal(aws.filter((c) => c.includes("--new-db-instance-identifier")).length, 0, "nothing renamed");
+  assert.equal(byTool(r, "state-import").length, 0);
+  const ups = aws.filter((c) => c[1] === "update-auto-scaling-group" && c.at(-1) !== "0");
+  assert.equal(ups.length, (opsOf("aquamark").writers.autoScalingGroups ?? []).length, "every group scaled back");
+  assert.ok(aws.indexOf(ups[0]) > aws.findIndex((c) => c[1] === "wait"));
+  assert.match(r.output, /nothing changed: the live instance aquamark-production-db still serves/);
+  assert.match(r.output, /aws rds delete-db-instance --region eu-central-1 --db-instance-identifier aquamark-production-db-restored-\d{8}t\d{6}z --skip-final-snapshot/);
+});
+
+test("aquamark: when the restored instance cannot take the live identifier, the kept instance is renamed back and the groups scale back", () => {
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_FAIL: "--db-instance-identifier aquamark-production-db-restored-[0-9t]+z --new-db-instance-identifier" });
+  assert.notEqual(r.status, 0);
+  const renames = byTool(r, "aws").filter((c) => c.includes("--new-db-instance-identifier"));
+  assert.equal(renames.length, 3);
+  assert.match(flag(renames[2], "--db-instance-identifier") ?? "", /before-restore/);
+  assert.equal(flag(renames[2], "--new-db-instance-identifier"), "aquamark-production-db");
+  assert.equal(byTool(r, "state-import").length, 0, "the state is left alone");
+  assert.match(r.output, /rolled back: aquamark-production-db holds the data it held/);
+  assert.equal(awsSteps(r).at(-1), "autoscaling update-auto-scaling-group");
+});
+
+test("aquamark: --discard-before deletes only an instance a restore kept, with a final snapshot", () => {
+  const kept = "aquamark-production-db-before-restore-20261125t203000z";
+  const r = rdsRun(["--discard-before", kept, "--yes"]);
+  assert.equal(r.status, 0, r.output);
+  const del = byTool(r, "aws").find((c) => c[1] === "delete-db-instance");
+  assert.equal(flag(del, "--db-instance-identifier"), kept);
+  assert.equal(flag(del, "--final-db-snapshot-identifier"), `${kept}-final`);
+  assert.ok(byTool(r, "aws").find((c) => c[1] === "modify-db-instance")?.includes("--no-deletion-protection"));
+  for (const other of ["aquamark-production-db", "aquamark-production-db-before-restore-x", "other-db-before-restore-20261125t203000z"]) {
+    const refused = rdsRun(["--discard-before", other, "--yes"]);
+    assert.equal(refused.status, 64, other);
+    assert.deepEqual(byTool(refused, "aws"), [], other);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// DigitalOcean volume restore: a volume made from the snapshot, attached beside the live one, synced over it.
+
+const SNAPSHOT_ID = "5a5a5a5a-0000-4000-8000-000000000001";
+const TEMP_VOLUME_ID = "7c7c7c7c-0000-4000-8000-00000000000c";
+const VOLUME_APPS = [
+  { app: "nmpi", key: "db", node: "db", volumeName: "nmpi-production-db-data", using: ["nmpi-db"] },
+  { app: "topobank", key: "data", node: "node", volumeName: "topobank-production-node-data", using: ["postgres"] },
+  { app: "ramascene", key: "data", node: "node", volumeName: "ramascene-production-node-data", using: ["daphne-blue", "daphne-green"] },
+] as const;
+
+function volumeEnv(app: App, key: string, node: string, volumeName: string, using: readonly string[], extra: Record<string, string> = {}): Record<string, string> {
+  const ops = plan.outputs[app] as { ops: Ops & { volumes: Record<string, string> } };
+  return {
+    OPS_STUB_VOLUME_ID: ops.ops.volumes[key],
+    OPS_STUB_VOLUME_NAME: volumeName,
+    OPS_STUB_DROPLET_IP: ops.ops.nodes?.[node].ip ?? "",
+    OPS_STUB_REMOTE_volume_stop_OUT: [`mount /mnt/${app}-data`, ...using.map((c) => `stopped ${c}`)].join("\n"),
+    ...extra,
+  };
+}
+
+for (const { app, key, node, volumeName, using } of VOLUME_APPS) {
+  test(`${app}: a volume snapshot restore copies a volume made from it over the live volume, with everything that uses it stopped`, () => {
+    const r = run("restore.sh", ["production", app, "--volume-snapshot", SNAPSHOT_ID, "--yes"], volumeEnv(app, key, node, volumeName, using));
+    assert.equal(r.status, 0, r.output);
+    const doctl = byTool(r, "doctl");
+    const create = doctl.find((c) => c[1] === "volume" && c[2] === "create");
+    assert.match(create?.[3] ?? "", new RegExp(`^${volumeName}-restore-\\d{8}t\\d{6}z$`));
+    assert.equal(flag(create, "--snapshot"), SNAPSHOT_ID);
+    assert.equal(flag(create, "--size"), "80GiB", "at least the snapshot's minimum size (80 > the live 50)");
+    assert.ok(!create?.includes("--region"), "doctl refuses --region with --snapshot");
+    assert.deepEqual(doctl.find((c) => c[2] === "attach"), ["compute", "volume-action", "attach", TEMP_VOLUME_ID, "424242", "--wait", "--output", "json"]);
+    assert.deepEqual(doctl.find((c) => c[2] === "detach"), ["compute", "volume-action", "detach", TEMP_VOLUME_ID, "424242", "--wait", "--output", "json"]);
+    assert.deepEqual(doctl.find((c) => c[2] === "delete"), ["compute", "volume", "delete", TEMP_VOLUME_ID, "--force"]);
+    const before = doctl.find((c) => c[2] === "snapshot" && c[1] === "volume");
+    assert.equal(before?.[3], (plan.outputs[app] as { ops: { volumes: Record<string, string> } }).ops.volumes[key]);
+    assert.match(flag(before, "--snapshot-name") ?? "", new RegExp(`^before-restore-${volumeName}-\\d{8}t\\d{6}z$`), "not the scheduled job's <app>- prefix, so its pruning never takes it");
+
+    const remote = byTool(r, "remote");
+    assert.deepEqual(remote.map((c) => [c[0], c[1], c[2].split("\n")[0], ...c.slice(3)]), [
+      ["sh", "-c", "# ops:volume-stop", `/dev/disk/by-id/scsi-0DO_Volume_${volumeName}`],
+      ["sh", "-c", "# ops:volume-copy", `/dev/disk/by-id/scsi-0DO_Volume_${create?.[3]}`, `/mnt/restore-${create?.[3]}`, `/mnt/${app}-data`],
+    ]);
+    assert.match(remote[1][2], /mount -o ro "\$0" "\$1"/);
+    assert.match(remote[1][2], /rsync -a --delete "\$1\/" "\$2\/"/);
+
+    // Order: create, attach, writers stop, stop users, before-snapshot, copy, detach, delete, users start, writers start.
+    const writers = (opsOf(app).writers.containers ?? []).map((w) => w.container);
+    const step = (c: string[]) =>
+      c[0] === "doctl" ? `doctl ${c[2]} ${c[3]}` : c[0] === "remote" ? `remote ${c[3].split("\n")[0]}` : c[0] === "docker" ? `docker ${c[1]}` : c[0];
+    const steps = r.calls.map(step);
+    const order = ["doctl volume create", "doctl volume-action attach", "docker stop", "remote # ops:volume-stop", "doctl volume snapshot", "remote # ops:volume-copy", "doctl volume-action detach", "doctl volume delete", "docker start"];
+    let at = -1;
+    for (const s of order) {
+      const next = steps.indexOf(s, at + 1);
+      assert.ok(next > at, `${s} after step ${at}: ${steps.join(", ")}`);
+      at = next;
+    }
+    const docker = byTool(r, "docker");
+    assert.deepEqual(docker.filter((c) => c[0] === "stop").map((c) => c[1]), writers);
+    assert.deepEqual(docker.filter((c) => c[0] === "start").map((c) => c[1]), [...using, ...writers], "the volume's own containers first, then the writers");
+    assert.ok(steps.lastIndexOf("docker stop") < steps.indexOf("remote # ops:volume-copy"));
+  });
+}
+
+test("nmpi: when the copy fails, the temporary volume is still detached and deleted, and everything stays stopped with the rollback command printed", () => {
+  const { app, key, node, volumeName, using } = VOLUME_APPS[0];
+  const r = run("restore.sh", ["production", app, "--volume-snapshot", SNAPSHOT_ID, "--yes"], volumeEnv(app, key, node, volumeName, using, { OPS_STUB_REMOTE_volume_copy_STATUS: "23" }));
+  assert.notEqual(r.status, 0);
+  const doctl = byTool(r, "doctl");
+  assert.ok(doctl.some((c) => c[2] === "detach") && doctl.some((c) => c[2] === "delete"), doctl.map((c) => c.join(" ")).join("\n"));
+  assert.deepEqual(byTool(r, "docker").filter((c) => c[0] === "start"), [], "nothing starts on a half-copied volume");
+  assert.match(r.output, /--volume-snapshot 6b6b6b6b-0000-4000-8000-00000000000b --volume db --yes/);
+  assert.match(r.output, /nmpi-db/);
+  const unmount = byTool(r, "remote").find((c) => c[2].startsWith("# ops:volume-unmount"));
+  assert.ok(unmount, "a mount left behind is undone before the detach");
+});
+
+test("nmpi: when the attach fails, the temporary volume is deleted, nothing is copied, and the writers run", () => {
+  const { app, key, node, volumeName, using } = VOLUME_APPS[0];
+  const r = run("restore.sh", ["production", app, "--volume-snapshot", SNAPSHOT_ID, "--yes"], volumeEnv(app, key, node, volumeName, using, { OPS_STUB_ACTION_STATUS: "errored" }));
+  assert.notEqual(r.status, 0);
+  assert.deepEqual(byTool(r, "remote").filter((c) => c[2].startsWith("# ops:volume-copy")), []);
+  assert.ok(byTool(r, "doctl").some((c) => c[2] === "delete"));
+  assert.deepEqual(byTool(r, "docker").filter((c) => c[0] === "stop"), []);
+  assert.ok(byTool(r, "docker").filter((c) => c[0] === "start").length > 0);
+});
+
+test("volume and RDS restores refuse hostile snapshot IDs and volume names before any call, and the volume restore asks without --yes", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ops-run-"));
+  for (const id of [`x; touch ${join(dir, "pwned")}`, "$(id)", "a b", "../x", ""]) {
+    const r = run("restore.sh", ["production", "nmpi", "--volume-snapshot", id, "--yes"], {}, dir);
+    assert.equal(r.status, 64, id);
+    assert.deepEqual(r.calls, [], id);
+  }
+  for (const volume of ["db;id", "../db", "DB"]) {
+    const r = run("restore.sh", ["production", "nmpi", "--volume-snapshot", SNAPSHOT_ID, "--volume", volume, "--yes"]);
+    assert.equal(r.status, 64, volume);
+    assert.deepEqual(r.calls, [], volume);
+  }
+  const unknown = run("restore.sh", ["production", "nmpi", "--volume-snapshot", SNAPSHOT_ID, "--volume", "nope", "--yes"]);
+  assert.equal(unknown.status, 64);
+  assert.match(unknown.output, /one of db/);
+  const { app, key, node, volumeName, using } = VOLUME_APPS[0];
+  const asked = run("restore.sh", ["production", app, "--volume-snapshot", SNAPSHOT_ID], volumeEnv(app, key, node, volumeName, using));
+  assert.equal(asked.status, 64, asked.output);
+  assert.ok(!byTool(asked, "doctl").some((c) => c[2] === "create"), "nothing created without confirmation");
+  assert.equal(existsSync(join(dir, "pwned")), false);
+  const aws = run("restore.sh", ["production", "aquamark", "--volume-snapshot", SNAPSHOT_ID, "--yes"]);
+  assert.equal(aws.status, 64);
+  for (const id of [`x; touch ${join(dir, "pwned")}`, "$(id)", "-rf", "a'b"]) {
+    const r = rdsRun([id, "--yes"]);
+    assert.equal(r.status, 64, id);
+    assert.deepEqual(r.calls, [], id);
+  }
+  assert.equal(existsSync(join(dir, "pwned")), false);
+});
+
+test("restore --list shows the volume's own snapshots beside the dumps", () => {
+  const { app, key, node, volumeName, using } = VOLUME_APPS[0];
+  const r = run("restore.sh", ["production", app, "--list"], volumeEnv(app, key, node, volumeName, using));
+  assert.equal(r.status, 0, r.output);
+  assert.ok(byTool(r, "docker").some((c) => c.includes("ls")), "the dumps are listed");
+  assert.deepEqual(byTool(r, "doctl"), [["compute", "snapshot", "list", "--resource", "volume", "--output", "json"]]);
+  const lines = r.output.split("\n").filter((l) => l.startsWith("5a5a5a5a"));
+  assert.deepEqual(lines.map((l) => l.split("\t")[1]), ["nmpi-20261124t0300z", "nmpi-20261125t0300z"], "this volume's only, oldest first");
+  assert.doesNotMatch(r.output, /another-volume|\bother\b/);
 });

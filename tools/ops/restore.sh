@@ -1,47 +1,85 @@
 #!/usr/bin/env bash
 # Restores an app's database from a dump that dump.sh (or a release's pre-migration dump) made, with
 # everything that writes to the database stopped meanwhile and started again afterwards, even on failure.
-#   tools/ops/restore.sh <stack> <app> --list                 the dumps/snapshots there are
+#   tools/ops/restore.sh <stack> <app> --list                 the dumps/snapshots there are (and volume snapshots)
 #   tools/ops/restore.sh <stack> <app> <dump|snapshot> [--yes]
 #   tools/ops/restore.sh <stack> <app> --offsite[=<dump>] [--yes]   from the scheduled dumps in the bucket (nmpi, topobank)
+#   tools/ops/restore.sh <stack> <app> --volume-snapshot <id> [--volume <name>] [--yes]   DigitalOcean data volume
+#   tools/ops/restore.sh <stack> aquamark --discard-before <instance> [--yes]   delete the instance an RDS restore kept
 # Postgres container: pg_restore --clean of the file. SQLite: the copy replaces the file. CouchDB: the
 # snapshot's files replace the volume's (a volume made from the snapshot is mounted beside it and synced
-# over). RDS: a new instance is made from the snapshot (an RDS snapshot cannot be restored in place); see
-# docs/operations.md for the switch to it.
+# over). RDS: the snapshot is restored into a new instance with the live one's settings, which then takes the
+# live one's identifier (restore-rds.sh). DigitalOcean volume: as CouchDB, with doctl (restore-volume.sh).
 set -euo pipefail
-usage="usage: $0 <stack> <app> --list | <dump|snapshot> | --offsite[=<dump>] [--yes]"
-if [ "$#" -lt 3 ] || [ "$#" -gt 4 ]; then echo "$usage" >&2; exit 64; fi
-stack=$1 app=$2 name=$3
-OPS_YES=no
-if [ "$#" -eq 4 ]; then
-  [ "$4" = --yes ] || { echo "$usage" >&2; exit 64; }
-  OPS_YES=yes
+usage="usage: $0 <stack> <app> --list | <dump|snapshot> | --offsite[=<dump>] | --volume-snapshot <id> [--volume <name>] | --discard-before <instance> [--yes]"
+if [ "$#" -lt 3 ]; then echo "$usage" >&2; exit 64; fi
+stack=$1 app=$2
+shift 2
+mode="" name="" offsite="" volume="" OPS_YES=no
+set_mode() {
+  [ -z "$mode" ] || { echo "$usage" >&2; exit 64; }
+  mode=$1
+}
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --yes) OPS_YES=yes ;;
+    --list) set_mode list ;;
+    --offsite) set_mode offsite; offsite=newest ;;
+    --offsite=*) set_mode offsite; offsite=named name=${1#--offsite=} ;;
+    --volume-snapshot | --discard-before | --volume)
+      [ "$#" -ge 2 ] || { echo "$usage" >&2; exit 64; }
+      case "$1" in
+        --volume) volume=$2 ;;
+        --volume-snapshot) set_mode volume; name=$2 ;;
+        *) set_mode discard; name=$2 ;;
+      esac
+      shift ;;
+    -*) echo "$usage" >&2; exit 64 ;;
+    *) set_mode dump; name=$1 ;;
+  esac
+  shift
+done
+[ -n "$mode" ] || { echo "$usage" >&2; exit 64; }
+if [ -n "$volume" ] && { [ "$mode" != volume ] || ! [[ $volume =~ ^[a-z0-9][a-z0-9-]*$ ]]; }; then
+  echo "--volume: a volume name (lower-case letters, digits, '-'), with --volume-snapshot only" >&2
+  exit 64
 fi
-offsite=""
-case "$name" in
-  --offsite) offsite=newest ;;
-  --offsite=*) offsite=named name=${name#--offsite=} ;;
-esac
-if [ "$name" != --list ] && [ "$offsite" != newest ] && ! [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._:-]*$ ]]; then
+if [ "$mode" != list ] && [ "$offsite" != newest ] && ! [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._:-]*$ ]]; then
   echo "dump '$name': letters, digits, '.', '_', '-' (a name --list prints)" >&2
   exit 64
 fi
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=restore-rds.sh
+. "$(dirname "$0")/restore-rds.sh"
+# shellcheck source=restore-volume.sh
+. "$(dirname "$0")/restore-volume.sh"
 ops_load "$stack" "$app"
 kind=none
 ops_has database && kind=$(ops_get database.kind)
 region=""
 ops_has region && region=$(ops_get region)
 
-if [ "$name" = --list ]; then
+if [ "$mode" = list ]; then
   case "$kind" in
     postgres-container) ops_exec database.at ls -1 "$(ops_get database.dumpDir)" ;;
     sqlite) ops_ssh "$(ops_get database.node)" -- ls -1 "$(ops_get database.dumpDir)" ;;
     rds) aws rds describe-db-snapshots --region "$region" --db-instance-identifier "$(ops_get database.identifier)" --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime,SnapshotType]' --output text ;;
     couchdb) aws ec2 describe-snapshots --region "$region" --owner-ids self --filters "Name=volume-id,Values=$(ops_get database.volumeId)" --query 'Snapshots[].[SnapshotId,StartTime,Description]' --output text ;;
-    *) echo "$OPS_APP has no database" >&2; exit 64 ;;
+    *) [ -n "$(ops_keys volumes)" ] || { echo "$OPS_APP has no database" >&2; exit 64; } ;;
   esac
+  [ "$(ops_get platform)" != digitalocean ] || ops_volume_list
+  exit 0
+fi
+if [ "$mode" = volume ]; then
+  [ "$(ops_get platform)" = digitalocean ] || { echo "--volume-snapshot: DigitalOcean volumes only ($OPS_APP runs on AWS)" >&2; exit 64; }
+  key=$(ops_volume_pick "$volume")
+  ops_volume_restore "$name" "$key"
+  exit 0
+fi
+if [ "$mode" = discard ]; then
+  [ "$kind" = rds ] || { echo "--discard-before: RDS apps only" >&2; exit 64; }
+  ops_rds_discard "$name"
   exit 0
 fi
 [ "$kind" != none ] || { echo "$OPS_APP has no database" >&2; exit 64; }
@@ -54,7 +92,8 @@ declare -A group_sizes=()
 ecs=no
 ops_has writers.ecsService && ecs=yes
 start_writers() {
-  local g min desired
+  local status=$? g min desired
+  if [ "$status" -ne 0 ] && [ -n "$OPS_RDS_HINT" ]; then printf 'stopped with an error; %s\n' "$OPS_RDS_HINT" >&2; fi
   ops_writers start
   for g in "${!group_sizes[@]}"; do
     read -r min desired <<<"${group_sizes[$g]}"
@@ -63,6 +102,7 @@ start_writers() {
   if [ "$ecs" = yes ]; then
     aws ecs update-service --region "$region" --cluster "$(ops_get writers.ecsService.cluster)" --service "$(ops_get writers.ecsService.service)" --desired-count 1 >/dev/null || echo "could not start the ECS service: run pulumi up" >&2
   fi
+  exit "$status"
 }
 trap start_writers EXIT
 ops_writers stop
@@ -104,12 +144,8 @@ src.backup(dst)
 dst.close()' "$(ops_get database.path)" "$(ops_get database.dumpDir)" "$name"
     ;;
   rds)
-    id=$(ops_get database.identifier)
-    restored="$id-restored-$(ops_utc_stamp | tr 'TZ' 'tz')"
-    aws rds restore-db-instance-from-db-snapshot --region "$region" --db-instance-identifier "$restored" --db-snapshot-identifier "$name" \
-      --db-subnet-group-name "$(ops_get database.subnetGroup)" --vpc-security-group-ids "$(ops_get database.securityGroupId)" --no-publicly-accessible >/dev/null
-    aws rds wait db-instance-available --region "$region" --db-instance-identifier "$restored"
-    echo "restored into the new instance $restored; switch to it as docs/operations.md (Restore drill, aquamark) says"
+    ops_rds_restore "$name"
+    exit 0
     ;;
   couchdb)
     group=$(ops_get manage.live.on)

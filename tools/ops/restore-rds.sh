@@ -1,0 +1,228 @@
+# shellcheck shell=bash disable=SC2317,SC2034 # sourced by restore.sh, which runs its functions and reads OPS_RDS_HINT
+# RDS restore of an app (aquamark), in one command, ending with the app on the restored data under the SAME
+# identifier and so the same endpoint: an RDS endpoint is `<identifier>.<account/region hash>.<region>.rds...`,
+# and "when you rename a DB instance, the endpoint for the DB instance changes, because the URL includes the
+# name you assigned to the DB instance" (AWS RDS User Guide, USER_RenameInstance, "Renaming to replace an
+# existing DB instance"). So DATABASE_URL stays valid.
+#
+#   1. read the live instance's settings now (describe-db-instances), so the restored one matches it;
+#   2. (writers already stopped by restore.sh) restore the snapshot into <id>-restored-<stamp> with them;
+#   3. wait until it is available, then apply what a restore cannot set (maintenance window, storage
+#      autoscaling, monitoring, Performance Insights) with modify-db-instance;
+#   4. rename the live instance to <id>-before-restore-<stamp>, deletion protection on: kept for rollback;
+#   5. rename the restored instance to <id>;
+#   6. point the Pulumi state's aws:rds/instance:Instance at the restored instance (see ops_rds_pulumi_state).
+# Each step sets OPS_RDS_HINT: what to run to recover if the command stops there (printed on failure).
+#
+# AWS CLI reference checked against botocore's service model (botocore/data/rds/2014-10-31/service-2.json,
+# the aws CLI maps each member to a flag / a --cli-input-json key): RestoreDBInstanceFromDBSnapshot members
+# DBInstanceIdentifier, DBSnapshotIdentifier, DBInstanceClass, DBSubnetGroupName, VpcSecurityGroupIds,
+# DBParameterGroupName, OptionGroupName, Port, MultiAZ, PubliclyAccessible, StorageType, AllocatedStorage,
+# Iops, StorageThroughput, DeletionProtection, CopyTagsToSnapshot, AutoMinorVersionUpgrade,
+# BackupRetentionPeriod, PreferredBackupWindow, EnableIAMDatabaseAuthentication, EnableCloudwatchLogsExports,
+# CACertificateIdentifier, NetworkType, DedicatedLogVolume, Tags; ModifyDBInstance members
+# NewDBInstanceIdentifier, ApplyImmediately, DeletionProtection, MaxAllocatedStorage,
+# PreferredMaintenanceWindow, MonitoringInterval, MonitoringRoleArn, EnablePerformanceInsights,
+# PerformanceInsightsRetentionPeriod, PerformanceInsightsKMSKeyId. Waiter `db-instance-available` is
+# DBInstanceAvailable in botocore/data/rds/2014-10-31/waiters-2.json (DescribeDBInstances every 30 s, 60 times;
+# fails at once on deleted/deleting/failed/incompatible-restore/incompatible-parameters).
+
+OPS_RDS_HINT=""
+
+# ops_rds_identifier_ok <identifier>: RDS instance identifier rules (1-63 letters, digits, hyphens; a letter
+# first; no "--"; no trailing hyphen: RDS API CreateDBInstance, DBInstanceIdentifier constraints).
+ops_rds_identifier_ok() {
+  [[ $1 =~ ^[A-Za-z][A-Za-z0-9-]{0,62}$ ]] && [[ $1 != *--* ]] && [[ $1 != *- ]]
+}
+
+# ops_rds_wait_renamed <region> <new identifier>: a renamed instance answers to its new identifier only once
+# the new DNS name is in effect ("in about 10 minutes", USER_RenameInstance), so the waiter, which fails on
+# DBInstanceNotFound, is started only when the new identifier resolves (polled every 15 s for 30 minutes).
+ops_rds_wait_renamed() {
+  local region=$1 new=$2 i
+  for ((i = 0; i < 120; i++)); do
+    if aws rds describe-db-instances --region "$region" --db-instance-identifier "$new" --query 'DBInstances[0].DBInstanceStatus' --output text >/dev/null 2>&1; then
+      aws rds wait db-instance-available --region "$region" --db-instance-identifier "$new"
+      return
+    fi
+    sleep "${OPS_RDS_POLL_SECONDS:-15}"
+  done
+  echo "$new did not appear within 30 minutes" >&2
+  return 1
+}
+
+# ops_rds_restore_input <live describe JSON> <snapshot describe JSON> <temporary id> <snapshot id>: the
+# --cli-input-json of restore-db-instance-from-db-snapshot, every setting taken from the live instance.
+# ops_rds_modify_input: the same for the settings a restore cannot set (modify-db-instance).
+ops_rds_inputs() {
+  # shellcheck disable=SC2016 # the single-quoted text is JavaScript, not shell
+  LIVE=$1 SNAPSHOT=$2 TEMPORARY=$3 SNAPSHOT_ID=$4 WHICH=$5 node -e '
+    const d = JSON.parse(process.env.LIVE).DBInstances[0];
+    const s = JSON.parse(process.env.SNAPSHOT).DBSnapshots[0];
+    const defined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)));
+    const storage = Math.max(d.AllocatedStorage ?? 0, s.AllocatedStorage ?? 0);
+    // Provisioned IOPS / throughput: io1/io2 always; gp3 only from 400 GiB on for PostgreSQL (below that
+    // the baseline is fixed and the API refuses the fields: RDS User Guide, "gp3 storage").
+    const provisioned = /^io/.test(d.StorageType) || (d.StorageType === "gp3" && storage >= 400);
+    const out = process.env.WHICH === "restore"
+      ? defined({
+          DBInstanceIdentifier: process.env.TEMPORARY,
+          DBSnapshotIdentifier: process.env.SNAPSHOT_ID,
+          DBInstanceClass: d.DBInstanceClass,
+          DBSubnetGroupName: d.DBSubnetGroup?.DBSubnetGroupName,
+          VpcSecurityGroupIds: (d.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId),
+          DBParameterGroupName: d.DBParameterGroups?.[0]?.DBParameterGroupName,
+          OptionGroupName: d.OptionGroupMemberships?.[0]?.OptionGroupName,
+          Port: d.Endpoint?.Port ?? d.DbInstancePort,
+          MultiAZ: d.MultiAZ,
+          PubliclyAccessible: d.PubliclyAccessible,
+          StorageType: d.StorageType,
+          AllocatedStorage: storage || undefined,
+          Iops: provisioned ? d.Iops : undefined,
+          StorageThroughput: provisioned && d.StorageType === "gp3" ? d.StorageThroughput : undefined,
+          DeletionProtection: d.DeletionProtection,
+          CopyTagsToSnapshot: d.CopyTagsToSnapshot,
+          AutoMinorVersionUpgrade: d.AutoMinorVersionUpgrade,
+          BackupRetentionPeriod: d.BackupRetentionPeriod,
+          PreferredBackupWindow: d.PreferredBackupWindow,
+          EnableIAMDatabaseAuthentication: d.IAMDatabaseAuthenticationEnabled,
+          EnableCloudwatchLogsExports: d.EnabledCloudwatchLogsExports,
+          CACertificateIdentifier: d.CACertificateIdentifier,
+          NetworkType: d.NetworkType,
+          DedicatedLogVolume: d.DedicatedLogVolume,
+          Tags: d.TagList,
+        })
+      : defined({
+          DBInstanceIdentifier: process.env.TEMPORARY,
+          ApplyImmediately: true,
+          PreferredMaintenanceWindow: d.PreferredMaintenanceWindow,
+          MaxAllocatedStorage: d.MaxAllocatedStorage,
+          MonitoringInterval: d.MonitoringInterval,
+          MonitoringRoleArn: d.MonitoringInterval ? d.MonitoringRoleArn : undefined,
+          EnablePerformanceInsights: d.PerformanceInsightsEnabled,
+          PerformanceInsightsRetentionPeriod: d.PerformanceInsightsEnabled ? d.PerformanceInsightsRetentionPeriod : undefined,
+          PerformanceInsightsKMSKeyId: d.PerformanceInsightsEnabled ? d.PerformanceInsightsKMSKeyId : undefined,
+        });
+    process.stdout.write(JSON.stringify(out, null, 2));
+  '
+}
+
+# ops_rds_pulumi_state <stack> <identifier> <new DbiResourceId>: the program's aws:rds/instance:Instance
+# is tracked by the instance's DbiResourceId, not its identifier (terraform-provider-aws
+# internal/service/rds/instance.go: "ID ... is the same as AWS calls the dbi-resource-id ...
+# unchangeable/immutable"; reads filter on dbi-resource-id). After the swap, that ID still names the kept
+# instance, so a refresh would follow it; this sets the state's ID to the restored instance's (pulumi stack
+# export / edit / pulumi stack import, the documented way to correct state after manual changes:
+# pulumi.com/docs/iac/cli/commands/pulumi_stack_import). The exported state is kept beside for undo.
+ops_rds_pulumi_state() {
+  local stack=$1 id=$2 resource_id=$3 dir
+  dir=$(mktemp -d)
+  pulumi stack export --stack "$stack" --file "$dir/before.json" || return 1
+  # shellcheck disable=SC2016 # JavaScript
+  ID=$id RESOURCE_ID=$resource_id BEFORE="$dir/before.json" AFTER="$dir/after.json" node -e '
+    const fs = require("fs");
+    const state = JSON.parse(fs.readFileSync(process.env.BEFORE, "utf8"));
+    const mine = (state.deployment.resources ?? []).filter((r) => r.type === "aws:rds/instance:Instance" && !r.delete && r.outputs?.identifier === process.env.ID);
+    if (mine.length !== 1) { console.error(`the state has ${mine.length} aws:rds/instance:Instance with identifier ${process.env.ID}; expected 1`); process.exit(1); }
+    const r = mine[0];
+    r.id = process.env.RESOURCE_ID;
+    if (r.outputs) { r.outputs.resourceId = process.env.RESOURCE_ID; if ("id" in r.outputs) r.outputs.id = process.env.RESOURCE_ID; }
+    fs.writeFileSync(process.env.AFTER, JSON.stringify(state, null, 2));
+    console.log(r.urn);
+  ' >"$dir/urn" || return 1
+  pulumi stack import --stack "$stack" --file "$dir/after.json" || return 1
+  OPS_RDS_URN=$(cat "$dir/urn")
+  OPS_RDS_STATE_BACKUP="$dir/before.json"
+}
+
+# ops_rds_restore <snapshot>: the whole swap (writers are stopped by the caller and started by its trap).
+ops_rds_restore() {
+  local snapshot=$1 region id stamp temporary before live snap restore_input modify_input resource_id
+  region=$(ops_get region) || exit 1
+  id=$(ops_get database.identifier) || exit 1
+  stamp=$(ops_utc_stamp | tr 'TZ' 'tz')
+  temporary="$id-restored-$stamp"
+  before="$id-before-restore-$stamp"
+  ops_rds_identifier_ok "$id" || ops_die "the ops output's identifier '$id' is not an RDS identifier"
+  ops_rds_identifier_ok "$before" || ops_die "$before would exceed RDS's 63 characters"
+  live=$(aws rds describe-db-instances --region "$region" --db-instance-identifier "$id" --output json) || ops_die "cannot read the live instance $id"
+  snap=$(aws rds describe-db-snapshots --region "$region" --db-snapshot-identifier "$snapshot" --output json) || ops_die "no snapshot '$snapshot' (ops:restore ... --list)"
+  # shellcheck disable=SC2016 # JavaScript
+  LIVE=$live SNAP=$snap node -e '
+    const d = JSON.parse(process.env.LIVE).DBInstances[0], s = JSON.parse(process.env.SNAP).DBSnapshots[0];
+    if (d.DBInstanceStatus !== "available") { console.error(`the live instance is ${d.DBInstanceStatus}, not available: try again later`); process.exit(1); }
+    if (s.Status !== "available") { console.error(`the snapshot is ${s.Status}, not available`); process.exit(1); }
+    if (s.Engine !== d.Engine) { console.error(`the snapshot is of ${s.Engine}, the live instance runs ${d.Engine}`); process.exit(1); }
+  ' || exit 1
+  restore_input=$(mktemp)
+  modify_input=$(mktemp)
+  ops_rds_inputs "$live" "$snap" "$temporary" "$snapshot" restore >"$restore_input"
+  ops_rds_inputs "$live" "$snap" "$temporary" "$snapshot" modify >"$modify_input"
+
+  OPS_RDS_HINT="nothing changed: the live instance $id still serves; if $temporary exists, remove it:
+  aws rds modify-db-instance --region $region --db-instance-identifier $temporary --no-deletion-protection --apply-immediately
+  aws rds delete-db-instance --region $region --db-instance-identifier $temporary --skip-final-snapshot"
+  aws rds restore-db-instance-from-db-snapshot --region "$region" --cli-input-json "file://$restore_input" --query DBInstance.DBInstanceStatus --output text >&2
+  aws rds wait db-instance-available --region "$region" --db-instance-identifier "$temporary"
+  aws rds modify-db-instance --region "$region" --cli-input-json "file://$modify_input" --query DBInstance.DBInstanceStatus --output text >&2
+  aws rds wait db-instance-available --region "$region" --db-instance-identifier "$temporary"
+  rm -f "$restore_input" "$modify_input"
+
+  OPS_RDS_HINT="the live instance may be renaming to $before. When it is available under either name, put it back:
+  aws rds modify-db-instance --region $region --db-instance-identifier $before --new-db-instance-identifier $id --apply-immediately
+and remove the restored copy:
+  aws rds modify-db-instance --region $region --db-instance-identifier $temporary --no-deletion-protection --apply-immediately
+  aws rds delete-db-instance --region $region --db-instance-identifier $temporary --skip-final-snapshot"
+  aws rds modify-db-instance --region "$region" --db-instance-identifier "$id" --new-db-instance-identifier "$before" --deletion-protection --apply-immediately --query DBInstance.DBInstanceStatus --output text >&2
+  ops_rds_wait_renamed "$region" "$before"
+
+  OPS_RDS_HINT="no instance may answer to $id now. Either finish the swap:
+  aws rds modify-db-instance --region $region --db-instance-identifier $temporary --new-db-instance-identifier $id --apply-immediately
+or roll back (the old data, renamed $before):
+  aws rds modify-db-instance --region $region --db-instance-identifier $before --new-db-instance-identifier $id --apply-immediately
+then: aws rds wait db-instance-available --region $region --db-instance-identifier $id"
+  if ! aws rds modify-db-instance --region "$region" --db-instance-identifier "$temporary" --new-db-instance-identifier "$id" --apply-immediately --query DBInstance.DBInstanceStatus --output text >&2; then
+    echo "renaming $temporary to $id failed; renaming $before back to $id" >&2
+    aws rds modify-db-instance --region "$region" --db-instance-identifier "$before" --new-db-instance-identifier "$id" --apply-immediately --query DBInstance.DBInstanceStatus --output text >&2 \
+      && ops_rds_wait_renamed "$region" "$id" && OPS_RDS_HINT="rolled back: $id holds the data it held; $temporary (the restored copy) can be deleted:
+  aws rds modify-db-instance --region $region --db-instance-identifier $temporary --no-deletion-protection --apply-immediately
+  aws rds delete-db-instance --region $region --db-instance-identifier $temporary --skip-final-snapshot"
+    return 1
+  fi
+  ops_rds_wait_renamed "$region" "$id"
+
+  OPS_RDS_HINT="$id now holds the restored data and $before the old data; the Pulumi state could not be pointed at the restored instance. Do it by hand: pulumi stack export --stack $OPS_STACK --file s.json, set the \"id\" of the aws:rds/instance:Instance whose identifier is $id to the DbiResourceId of:
+  aws rds describe-db-instances --region $region --db-instance-identifier $id --query 'DBInstances[0].DbiResourceId' --output text
+then pulumi stack import --stack $OPS_STACK --file s.json and pulumi refresh --stack $OPS_STACK"
+  resource_id=$(aws rds describe-db-instances --region "$region" --db-instance-identifier "$id" --query 'DBInstances[0].DbiResourceId' --output text)
+  [[ $resource_id =~ ^db-[A-Za-z0-9]+$ ]] || { echo "unexpected DbiResourceId '$resource_id'" >&2; return 1; }
+  ops_rds_pulumi_state "$OPS_STACK" "$id" "$resource_id"
+  OPS_RDS_HINT=""
+  cat <<EOF
+restored $OPS_APP from $snapshot: $id (same endpoint) now holds the restored data.
+The old instance is kept, deletion protection on, as $before.
+The Pulumi state now tracks the restored instance ($resource_id); the state before is saved in $OPS_RDS_STATE_BACKUP.
+Next:
+  pulumi refresh --stack $OPS_STACK --target '$OPS_RDS_URN'    # review: only read-only attributes should change
+  npm run ops:restore -- $OPS_STACK $OPS_APP --discard-before $before   # when satisfied (takes a final snapshot)
+Roll back (writers stopped first), one rename at a time, each followed by aws rds wait db-instance-available:
+  aws rds modify-db-instance --region $region --db-instance-identifier $id --new-db-instance-identifier $temporary --apply-immediately
+  aws rds modify-db-instance --region $region --db-instance-identifier $before --new-db-instance-identifier $id --apply-immediately
+  pulumi stack import --stack $OPS_STACK --file $OPS_RDS_STATE_BACKUP
+EOF
+}
+
+# ops_rds_discard <kept identifier>: deletes an instance a restore kept, with a final snapshot. Refuses any
+# identifier that is not `<the app's identifier>-before-restore-<stamp>`, so it can never delete the live one.
+ops_rds_discard() {
+  local kept=$1 region id
+  region=$(ops_get region) || exit 1
+  id=$(ops_get database.identifier) || exit 1
+  [[ $kept =~ ^"$id"-before-restore-[0-9]{8}t[0-9]{6}z$ ]] || { echo "'$kept' is not an instance a restore kept ($id-before-restore-<stamp>)" >&2; exit 64; }
+  ops_confirm "Delete the kept instance $kept of $OPS_APP (stack $OPS_STACK), with a final snapshot $kept-final?"
+  aws rds modify-db-instance --region "$region" --db-instance-identifier "$kept" --no-deletion-protection --apply-immediately --query DBInstance.DBInstanceStatus --output text >&2
+  aws rds wait db-instance-available --region "$region" --db-instance-identifier "$kept"
+  aws rds delete-db-instance --region "$region" --db-instance-identifier "$kept" --final-db-snapshot-identifier "$kept-final" --query DBInstance.DBInstanceStatus --output text >&2
+  aws rds wait db-instance-deleted --region "$region" --db-instance-identifier "$kept"
+  echo "deleted $kept; its final snapshot is $kept-final"
+}
