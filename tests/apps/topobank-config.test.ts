@@ -12,30 +12,35 @@ import { backupSchedule } from "../../config/apps/topobank";
 const DIGEST = `registry.example.org/cml/topobank@sha256:${"ab".repeat(32)}`;
 const BACKUP_DIGEST = `registry.example.org/platform/postgres-backup-s3@sha256:${"cd".repeat(32)}`;
 
+/** Renders the production stack with `overrides`; asserts it stops before registering anything, with a problem starting with each of `expected`. */
+async function assertConfigErrors(overrides: string[], expected: string[]): Promise<void> {
+  const outcome = await renderIsolated({ stack: "production", overrides });
+  assert.equal(outcome.ok, false);
+  if (outcome.ok) return;
+  assert.equal(outcome.registered, 0, "nothing was registered");
+  const problems = outcome.problems ?? [];
+  for (const key of expected) {
+    assert.ok(problems.some((p) => p.startsWith(key)), `no problem starts with ${key}:\n${problems.join("\n")}`);
+  }
+}
+
 test("a floating version, a floating backup image and a four-field backup schedule are config errors naming the key; nothing is registered", async () => {
-  const outcome = await renderIsolated({
-    stack: "production",
-    overrides: [
+  await assertConfigErrors(
+    [
       "apps.topobank.versions.green=main",
       "apps.topobank.backup.image=eeshugerman/postgres-backup-s3:latest",
       "apps.topobank.backup.schedule=0 3 * *",
       "apps.nmpi.backup.image=eeshugerman/postgres-backup-s3:16",
       "apps.ramascene.versions.blue=HEAD",
     ],
-  });
-  assert.equal(outcome.ok, false);
-  if (outcome.ok) return;
-  assert.equal(outcome.registered, 0, "nothing was registered");
-  const problems = outcome.problems ?? [];
-  for (const key of [
-    "platform:apps.topobank.versions.green: got \"main\"; a pinned git ref",
-    "platform:apps.topobank.backup.image: got \"eeshugerman/postgres-backup-s3:latest\"; an image pinned by digest",
-    "platform:apps.topobank.backup.schedule: got \"0 3 * *\"; a go-cron schedule",
-    "platform:apps.nmpi.backup.image: got \"eeshugerman/postgres-backup-s3:16\"; an image pinned by digest",
-    "platform:apps.ramascene.versions.blue: got \"HEAD\"; a pinned git ref",
-  ]) {
-    assert.ok(problems.some((p) => p.startsWith(key)), `no problem starts with ${key}:\n${problems.join("\n")}`);
-  }
+    [
+      "platform:apps.topobank.versions.green: got \"main\"; a pinned git ref",
+      "platform:apps.topobank.backup.image: got \"eeshugerman/postgres-backup-s3:latest\"; an image pinned by digest",
+      "platform:apps.topobank.backup.schedule: got \"0 3 * *\"; a go-cron schedule",
+      "platform:apps.nmpi.backup.image: got \"eeshugerman/postgres-backup-s3:16\"; an image pinned by digest",
+      "platform:apps.ramascene.versions.blue: got \"HEAD\"; a pinned git ref",
+    ],
+  );
 });
 
 test("the offline plan exits 2 on a version that is neither a git ref nor digests, and names the key", () => {
@@ -63,22 +68,11 @@ test("a prebuilt version pins the app image by digest and builds nothing for tha
 });
 
 test("retention is keepDays (postgres-backup-s3's BACKUP_KEEP_DAYS): a bad value or the old keepNewest is an error naming the key and value; nothing is registered", async () => {
-  const outcome = await renderIsolated({
-    stack: "production",
-    overrides: ["apps.topobank.backup.keepDays=0", "apps.topobank.backup.keepNewest=10"],
-  });
-  assert.equal(outcome.ok, false);
-  if (outcome.ok) return;
-  assert.equal(outcome.registered, 0, "nothing was registered");
-  const problems = outcome.problems ?? [];
-  for (const key of [
-    "platform:apps.topobank.backup.keepDays: got 0; a whole number of days from 1 to 3650",
-    "platform:apps.topobank.backup.keepNewest: got 10; replaced by keepDays",
-  ]) {
-    assert.ok(problems.some((p) => p.startsWith(key)), `no problem starts with ${key}:\n${problems.join("\n")}`);
-  }
-  const fractional = await renderIsolated({ stack: "production", overrides: ["apps.topobank.backup.keepDays=1.5"] });
-  assert.ok(!fractional.ok && (fractional.problems ?? []).some((p) => p.startsWith("platform:apps.topobank.backup.keepDays: got 1.5; a whole number of days")));
+  await assertConfigErrors(
+    ["apps.topobank.backup.keepDays=0", "apps.topobank.backup.keepNewest=10"],
+    ["platform:apps.topobank.backup.keepDays: got 0; a whole number of days from 1 to 3650", "platform:apps.topobank.backup.keepNewest: got 10; replaced by keepDays"],
+  );
+  await assertConfigErrors(["apps.topobank.backup.keepDays=1.5"], ["platform:apps.topobank.backup.keepDays: got 1.5; a whole number of days"]);
 });
 
 test("the backup schedule takes what go-cron 0.0.5 parses: five fields, six with seconds, or a descriptor", () => {
