@@ -86,9 +86,10 @@ export const TOPOBANK = {
         /** The Alpine release whose `postgresql-client` is Postgres 16: pg_dump refuses a newer server. */
         ALPINE_VERSION: BACKUP_ALPINE_FOR_POSTGRES[POSTGRES_MAJOR],
         /**
-         * install.sh downloads `go-cron_0.0.5_linux_${TARGETARCH}.tar.gz`; only BuildKit sets TARGETARCH, so the classic
-         * builder would fetch `linux_` (no such asset). Droplets are x86-64 (components/digitalocean/node.ts image
-         * `ubuntu-24-04-x64`), so it is given explicitly and the build works with either builder.
+         * install.sh downloads `go-cron_0.0.5_linux_${TARGETARCH}.tar.gz`. BuildKit sets TARGETARCH itself, the classic
+         * builder does not (cert-manager/aws-privateca-issuer#265), which would fetch `linux_` (no such asset); an explicit
+         * build arg overrides BuildKit's value (containerd/nerdbox#128). Droplets are x86-64 (components/digitalocean/node.ts
+         * image `ubuntu-24-04-x64`), so the value is the same either way and the build works with either builder.
          */
         TARGETARCH: "amd64",
       },
