@@ -4,7 +4,8 @@
  * that node.
  *
  * - Shared, colour-independent: postgres (data on the node's block-storage volume), rabbitmq,
- *   memcached, dbbackup (its image does not depend on the app version; one scheduler, one dump).
+ *   memcached, dbbackup (its image does not depend on the app version; one scheduler, one dump;
+ *   gpg-encrypted with a passphrase only it holds).
  * - Per colour (web-facing): `django-<colour>` and `flower-<colour>`.
  * - Live only (singletons, one container each whose image follows the live colour): `celerybeat`
  *   (scheduled tasks must never run twice) and `celeryworker` (the colours share one broker, so a
@@ -103,7 +104,8 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   let storage: Storage;
   // Where dumps go. With Spaces, a bucket and key of their own (security review M8): the internet-facing
   // containers never hold a key that can read or delete the dumps, and versioning keeps deleted or
-  // overwritten dumps for BACKUP_NONCURRENT_DAYS. With an existing S3 bucket, the seed's `backup/` prefix.
+  // overwritten dumps for BACKUP_NONCURRENT_DAYS. With an existing S3 bucket, the seed's `backup/` prefix
+  // under the app's own key (the dumps are encrypted there too; deletion by the app is not prevented).
   let backupStorage: Storage;
   if (config.bucket.kind === "spaces") {
     const bucket = new Bucket(app.name("bucket"), { bucketName: config.bucket.name, region: config.region, protect: ctx.protectState, adopt: config.bucket.adopt }, opts);
@@ -133,6 +135,9 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   const adminPath = generated(app.name("admin-url"), 32, opts);
   const flowerUser = generatedUserName(app.name("flower-user"), opts);
   const flowerPassword = generated(app.name("flower-password"), 40, opts);
+  // Encrypts every scheduled dump (security review M8); only the dbbackup container holds it. Losing it loses
+  // every dump, so it is protected in production like the database credentials.
+  const backupPassphrase = generated(app.name("backup-passphrase"), 40, credentialOpts);
 
   const postgresEnv = {
     POSTGRES_HOST: "postgres",
@@ -185,7 +190,8 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
       hostKey: node.hostPublicKey,
       dependsOn: [node.ready],
       repository: TOPOBANK.backup.build.repository,
-      imageName: "platform/go-s3-backup",
+      buildArgs: { ...TOPOBANK.backup.build.buildArgs },
+      imageName: "platform/postgres-backup-s3",
     }, opts);
   // A TCP connect, not an HTTP request: ALLOWED_HOSTS would reject the probe's Host header.
   const tcpProbe = (port: number) => ["CMD", "python", "-c", `import socket; socket.create_connection(("127.0.0.1", ${port}), 5)`];
@@ -211,28 +217,26 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
     },
     { name: "memcached", image: SUPPORT_IMAGES.memcached, command: ["memcached", "-m", "256"] },
     {
-      // Seed 001, "Automated backups": go-s3-backup on a schedule, dumps under backup/; it deletes
-      // all but the newest MAX_BACKUPS after each successful dump, so the newest N always remain.
+      // Seed 001, "Automated backups": a scheduled dump under backup/, now postgres-backup-s3 (the image's own
+      // CMD `sh run.sh`): pg_dump, gpg --symmetric with PASSPHRASE, upload, then, after a successful upload only,
+      // deletion of dumps older than BACKUP_KEEP_DAYS (apps/contracts/topobank.ts `backup`, src/backup.sh @ecb08ff).
       name: "dbbackup",
       image: backupImage,
-      command: [...TOPOBANK.backup.command],
       env: {
-        // pg_dump refuses a newer server: the tools must match the server's major version.
-        POSTGRES_VERSION: TOPOBANK.postgresMajor,
         SCHEDULE: config.backup.schedule,
-        MAX_BACKUPS: String(config.backup.keepNewest),
-        DATABASE_HOST: "postgres",
-        DATABASE_PORT: "5432",
-        DATABASE_NAME: POSTGRES_DB,
-        DATABASE_USER: postgresUser,
-        DATABASE_PASSWORD: postgresPassword,
+        BACKUP_KEEP_DAYS: String(config.backup.keepDays),
+        PASSPHRASE: backupPassphrase,
+        S3_REGION: backupStorage.region,
         S3_ENDPOINT: backupStorage.endpoint,
         S3_BUCKET: backupStorage.bucket,
-        S3_REGION: backupStorage.region,
         S3_PREFIX: TOPOBANK.backup.prefix,
-        S3_FORCE_PATH_STYLE: "1",
-        AWS_ACCESS_KEY_ID: backupStorage.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: backupStorage.secretAccessKey,
+        S3_ACCESS_KEY_ID: backupStorage.accessKeyId,
+        S3_SECRET_ACCESS_KEY: backupStorage.secretAccessKey,
+        POSTGRES_HOST: "postgres",
+        POSTGRES_PORT: "5432",
+        POSTGRES_DATABASE: POSTGRES_DB,
+        POSTGRES_USER: postgresUser,
+        POSTGRES_PASSWORD: postgresPassword,
       },
       after: ["postgres"],
     },
@@ -341,12 +345,8 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
       manageCommand: ["python", "manage.py"],
       logs: containerLogs({ node: [...shared, ...perColour, ...liveOnly, front].map((c) => c.name) }),
       database: { kind: "postgres-container", at: { on: "node", container: "postgres" }, database: POSTGRES_DB, dumpDir: POSTGRES_DUMP_DIR },
-      // go-s3-backup README: `restore` takes the newest dump, or RESTORE_FILE; SCHEDULE=none runs it once.
-      offsite: {
-        at: { on: "node", container: "dbbackup" },
-        newest: ["env", "SCHEDULE=none", "/bin/go-s3-backup", "restore", "postgres", "s3"],
-        named: ["env", "SCHEDULE=none", "RESTORE_FILE={}", "/bin/go-s3-backup", "restore", "postgres", "s3"],
-      },
+      // eeshugerman/postgres-backup-s3 src/restore.sh @ecb08ff: the newest dump, or the one whose timestamp is given.
+      offsite: { at: { on: "node", container: "dbbackup" }, newest: ["sh", "restore.sh"], named: ["sh", "restore.sh", "{}"] },
       writers: { containers: [...perColour, ...liveOnly].map((c) => ({ on: "node", container: c.name })) },
       volumes: node.dataVolume ? { data: node.dataVolume.id } : {},
     } satisfies OpsOutputs,

@@ -7,17 +7,26 @@ import { domainInZone, dropletAppFields, pinnedImage, snapshotToken, spacesInReg
 export const TOPOBANK_IMAGES = ["app"] as const;
 
 /**
- * A go-s3-backup schedule. Since 8a3be89 (2020) go-s3-backup parses it with robfig/cron/v3's
- * `cron.New()` (codestation/go-s3-backup commands/common.go), whose standard parser takes exactly
- * five fields (minute hour day-of-month month day-of-week) or a descriptor (`@daily`, `@every 6h`).
- * The seed's six fields (with seconds) were for the 2019 image and are rejected here.
+ * A backup schedule as postgres-backup-s3's scheduler reads it: src/run.sh @ecb08ff runs
+ * `go-cron "$SCHEDULE" /bin/sh backup.sh` (go-cron 0.0.5, src/install.sh), and ivoronin/go-cron
+ * go-cron.go @v0.0.5 parses it with robfig/cron v3's `NewParser(SecondOptional | Minute | Hour | Dom |
+ * Month | Dow | Descriptor)`: five fields (minute hour day-of-month month day-of-week), six with a
+ * leading seconds field (the seed's form), or a descriptor (`@daily`, `@every 6h`). An empty
+ * SCHEDULE would dump once and exit, so one is required.
  */
 export const backupSchedule = z
   .string()
   .regex(
-    /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every [0-9]+(h|m|s)([0-9]+(m|s))?|(\S+\s+){4}\S+)$/,
-    "a go-s3-backup schedule: @daily, @hourly, @weekly, @every 6h, or five cron fields 'min hour dom month dow' (six fields with seconds are not accepted by robfig/cron v3)",
+    /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every ([0-9]+(h|m|s))+|(\S+\s+){4,5}\S+)$/,
+    "a go-cron schedule: @daily, @hourly, @weekly, @every 6h, five cron fields 'min hour dom month dow', or six with leading seconds",
   );
+
+/** Retention in days (postgres-backup-s3's BACKUP_KEEP_DAYS, the only retention it has). */
+const keepDays = z
+  .number({ error: "a whole number of days from 1 to 3650, such as 14" })
+  .int("a whole number of days from 1 to 3650, such as 14")
+  .min(1, "a whole number of days from 1 to 3650, such as 14 (with 0, src/backup.sh would delete every dump but today's)")
+  .max(3650, "a whole number of days from 1 to 3650, such as 14");
 
 export const topobankConfig = z
   .strictObject({
@@ -62,14 +71,25 @@ export const topobankConfig = z
     ),
     backup: z
       .strictObject({
-        /** When the dump runs (the seed's DBBACKUP_SCHEDULE). Default: "@daily". */
+        /** When the dump runs, UTC (the seed's DBBACKUP_SCHEDULE). Default: "@daily". */
         schedule: backupSchedule.default("@daily"),
-        /** Dumps kept under `backup/`: the backup service deletes older ones after each dump. Default: 10. */
-        keepNewest: z.number().int("a whole number of dumps").min(1).max(1000).default(10),
-        /** Prebuilt go-s3-backup image pinned by digest or full version tag. Default: built from the contract's pinned commit. */
+        /**
+         * Days a dump is kept under `backup/` (BACKUP_KEEP_DAYS): after each successful upload the backup
+         * deletes the dumps last modified before that day, so failed backups never delete old ones. Default: 10
+         * (the seed kept the newest MAX_BACKUPS=10, one a day with @daily).
+         */
+        keepDays: keepDays.default(10),
+        /** The seed's count-based MAX_BACKUPS (go-s3-backup), no longer supported: refused with what to set instead. */
+        keepNewest: z
+          .never({
+            error:
+              "replaced by keepDays: the backup is now postgres-backup-s3, which deletes dumps by age (BACKUP_KEEP_DAYS), not by count; with @daily, keepDays: N keeps about N dumps",
+          })
+          .optional(),
+        /** Prebuilt postgres-backup-s3 image pinned by digest or full version tag; its pg_dump must match Postgres 16. Default: built from the contract's pinned commit. */
         image: pinnedImage.optional(),
       })
-      .default({ schedule: "@daily", keepNewest: 10 }),
+      .default({ schedule: "@daily", keepDays: 10 }),
   })
   .superRefine(domainInZone)
   .superRefine((app, ctx) => {

@@ -5,6 +5,7 @@ import { named, renderedValues, renderOnce, runTool, tempFile } from "../support
 import { renderIsolatedOk } from "../../tools/render/isolated";
 import { isStateful } from "../../tools/render/stateful";
 import { caddyValidate, upstreamOf } from "../components/docker/caddy-validate";
+import { BACKUP_ALPINE_FOR_POSTGRES, TOPOBANK } from "../../apps/contracts/topobank";
 
 const CONTAINER = "docker:index/container:Container";
 const VERSIONS = ["apps.topobank.versions.blue=0.16.2", "apps.topobank.versions.green=0.17.0"];
@@ -100,7 +101,7 @@ test("every topobank secret is generated or secret config and never appears in p
   assert.equal((topobankContainers(r).get("django-blue")?.inputs.envs as string[]).filter((e) => e === "[secret]").length, secretKeys.length);
   const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword" && x.name.startsWith("topobank-production-")).map((x) => x.name).sort();
   assert.deepEqual(generated, [
-    "topobank-production-admin-url", "topobank-production-django-secret-key", "topobank-production-flower-password", "topobank-production-flower-user",
+    "topobank-production-admin-url", "topobank-production-backup-passphrase", "topobank-production-django-secret-key", "topobank-production-flower-password", "topobank-production-flower-user",
     "topobank-production-postgres-password", "topobank-production-postgres-superuser-password", "topobank-production-postgres-user", "topobank-production-rabbitmq-password", "topobank-production-rabbitmq-user",
   ]);
   const text = renderedValues({ ...r, resources: r.resources.filter((x) => x.name.startsWith("topobank")) });
@@ -191,17 +192,60 @@ test("each colour's django image is built on the node from topobank at the colou
   }
 });
 
-test("dbbackup is go-s3-backup built at a pinned commit, with pg_dump tools matching Postgres 16", async () => {
+test("dbbackup is postgres-backup-s3 built on the node at the pinned commit, with the Alpine release upstream builds its Postgres 16 tag from", async () => {
   const r = await production;
   const script = String(named(r, "command:remote:Command", "topobank-production-dbbackup-image").inputs.create);
-  assert.ok(script.includes("https://github.com/codestation/go-s3-backup.git f41592177a4283200a31f3ef4cf44b5120e140f2"));
-  const backup = topobankContainers(r).get("dbbackup");
-  assert.deepEqual(backup?.inputs.command, ["backup", "postgres", "s3"]);
+  assert.ok(script.includes("fetch -q --depth 1 https://github.com/eeshugerman/postgres-backup-s3.git ecb08ff41ca994cab9ead491aee30262a22fd66c"), script);
+  // Upstream's build matrix (.github/workflows/build-and-push-images.yml @ecb08ff): postgres 16 <- alpine 3.19.
+  assert.ok(script.includes("--build-arg ALPINE_VERSION=3.19"), script);
+  // install.sh fetches go-cron for linux_${TARGETARCH}: given, so the classic builder works too.
+  assert.ok(script.includes("--build-arg TARGETARCH=amd64"), script);
+  const { status, output } = runTool("shellcheck", ["-s", "sh", tempFile("backup-build.sh", `#!/bin/sh\n${script}`)]);
+  assert.equal(status, 0, output);
+  const tag = String(named(r, "docker:index/remoteImage:RemoteImage", "topobank-production-dbbackup-image").inputs.name);
+  assert.match(tag, /^platform\/postgres-backup-s3:/);
+  assert.ok(script.includes(`tag=${tag}`));
+});
+
+test("the backup's pg_dump major is the Postgres server's major: ALPINE_VERSION follows the postgres image", async () => {
+  const r = await production;
+  // The server's major, read from the image the postgres container runs.
+  const image = String(r.resources.find((x) => x.name === "topobank-production-postgres-image")?.inputs.name);
+  const major = /^postgres:([0-9]+)\./.exec(image)?.[1];
+  assert.ok(major, image);
+  assert.equal(TOPOBANK.postgresMajor, major, "the contract's postgresMajor is the image's major");
+  // pg_dump refuses a newer server: the backup must be built on the Alpine release whose client is that major.
+  const alpine = (BACKUP_ALPINE_FOR_POSTGRES as Record<string, string>)[major];
+  assert.ok(alpine, `upstream builds no image for Postgres ${major}`);
+  const script = String(named(r, "command:remote:Command", "topobank-production-dbbackup-image").inputs.create);
+  assert.deepEqual([...script.matchAll(/--build-arg ALPINE_VERSION=(\S+)/g)].map((m) => m[1]), [alpine]);
+});
+
+test("scheduled dumps are gpg-encrypted: PASSPHRASE is generated, protected, secret and only in dbbackup, with postgres-backup-s3's env", async () => {
+  const r = await production;
+  const passphrase = named(r, "random:index/randomPassword:RandomPassword", "topobank-production-backup-passphrase");
+  assert.equal(passphrase.inputs.length, 40);
+  assert.equal(passphrase.options.protect, true, "losing the passphrase loses every dump");
+  const c = topobankContainers(r);
+  const backup = c.get("dbbackup");
+  assert.ok(backup?.propertyDependencies.envs.includes(passphrase.urn), "dbbackup gets the passphrase");
+  const users = r.resources.filter((x) => Object.values(x.propertyDependencies).some((urns) => urns.includes(passphrase.urn))).map((x) => x.name);
+  assert.deepEqual(users, ["topobank-production-dbbackup"], "no other resource holds it");
   const env = envOf(backup);
-  assert.equal(env.POSTGRES_VERSION, "16");
-  assert.equal(env.S3_PREFIX, "backup/");
+  assert.ok(!("PASSPHRASE" in env), "the passphrase is never plain text");
+  // The image's CMD (`sh run.sh`) runs go-cron with SCHEDULE; nothing of go-s3-backup remains.
+  assert.equal(backup?.inputs.command, undefined);
+  assert.deepEqual(Object.keys(env).filter((k) => k !== "[secret]").sort(), [
+    "BACKUP_KEEP_DAYS", "POSTGRES_DATABASE", "POSTGRES_HOST", "POSTGRES_PORT", "S3_BUCKET", "S3_ENDPOINT", "S3_PREFIX", "S3_REGION", "SCHEDULE",
+  ]);
+  // Secret: PASSPHRASE, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, POSTGRES_USER, POSTGRES_PASSWORD.
+  assert.equal((backup?.inputs.envs as string[]).filter((e) => e === "[secret]").length, 5);
+  assert.equal(env.S3_PREFIX, "backup");
   assert.equal(env.SCHEDULE, "@daily");
-  assert.equal(env.MAX_BACKUPS, "14");
+  assert.equal(env.BACKUP_KEEP_DAYS, "14", "Pulumi.production.yaml keepDays");
+  assert.equal(env.POSTGRES_HOST, "postgres");
+  assert.equal(env.POSTGRES_DATABASE, "topobank");
+  assert.equal(env.S3_ENDPOINT, "https://fra1.digitaloceanspaces.com");
 });
 
 test("a version roll of the idle colour rebuilds and replaces only that colour's image and containers", async () => {
@@ -229,7 +273,7 @@ test("a version roll of the idle colour rebuilds and replaces only that colour's
   }
 });
 
-test("dumps go to a versioned bucket of their own whose key only the backup container holds", async () => {
+test("dumps go to a versioned bucket of their own whose key and passphrase only the backup container holds", async () => {
   const r = await production;
   const backups = named(r, "digitalocean:index/spacesBucket:SpacesBucket", "topobank-production-backups");
   assert.equal(backups.inputs.name, "topobank-assets-production-backups");
@@ -240,9 +284,34 @@ test("dumps go to a versioned bucket of their own whose key only the backup cont
   const c = topobankContainers(r);
   assert.equal(envOf(c.get("dbbackup")).S3_BUCKET, "topobank-assets-production-backups");
   assert.ok(c.get("dbbackup")?.propertyDependencies.envs.includes(backupKey), "dbbackup uses the backup key");
+  const passphrase = named(r, "random:index/randomPassword:RandomPassword", "topobank-production-backup-passphrase").urn;
   for (const name of ["django-blue", "django-green", "flower-blue", "flower-green", "celeryworker", "celerybeat"]) {
     const deps = c.get(name)?.propertyDependencies.envs ?? [];
     assert.ok(!deps.includes(backupKey), `${name} never holds the backup key`);
+    assert.ok(!deps.includes(passphrase), `${name} never holds the backup passphrase`);
     assert.ok(deps.includes(mediaKey), `${name} uses the media key`);
   }
+});
+
+test("with an existing S3 bucket (which shares the app's key), dumps are still encrypted with a passphrase only dbbackup holds", async () => {
+  const r = await renderIsolatedOk({
+    stack: "production",
+    overrides: [
+      "apps.topobank.bucket={kind: s3, name: topobank-media, endpoint: 'https://s3.eu-central-1.amazonaws.com', region: eu-central-1}",
+      "platform:secrets.topobank.s3={accessKeyId: {secure: a}, secretAccessKey: {secure: b}}",
+      // nmpi's backup has a PASSPHRASE too: without it, any PASSPHRASE= secret below is topobank's.
+      "apps.nmpi.enabled=false",
+    ],
+  });
+  assert.equal(r.resources.filter((x) => x.type === "digitalocean:index/spacesBucket:SpacesBucket" && x.name.startsWith("topobank-")).length, 0);
+  const c = topobankContainers(r);
+  const env = envOf(c.get("dbbackup"));
+  assert.deepEqual([env.S3_BUCKET, env.S3_ENDPOINT, env.S3_REGION, env.S3_PREFIX], ["topobank-media", "https://s3.eu-central-1.amazonaws.com", "eu-central-1", "backup"]);
+  // The env entry itself is a secret, so its value is collected whole and never rendered.
+  assert.equal(r.secretValues.filter((v) => /^PASSPHRASE=mock-password-[0-9a-f]{40}$/.test(v)).length, 1, "dbbackup has a secret PASSPHRASE");
+  const passphrase = named(r, "random:index/randomPassword:RandomPassword", "topobank-production-backup-passphrase").urn;
+  const users = r.resources.filter((x) => Object.values(x.propertyDependencies).some((urns) => urns.includes(passphrase))).map((x) => x.name);
+  assert.deepEqual(users, ["topobank-production-dbbackup"]);
+  const text = renderedValues({ ...r, resources: r.resources.filter((x) => x.name.startsWith("topobank")) });
+  assert.ok(!text.includes("PASSPHRASE=mock"), "never plain text");
 });
