@@ -64,9 +64,8 @@ function sourceRoot(from: string): string {
 
 let bundled: string | undefined;
 /**
- * The handler and its `pg` client as one CommonJS file. The same sources give the same bytes (no source
- * map, no absolute paths: esbuild names inputs relative to `absWorkingDir`), so the function's code
- * changes only when the handler or `pg` does.
+ * The handler and its `pg` client as one minified CommonJS file. The same sources give the same bytes (no
+ * source map, no absolute paths), so the function's code changes only when the handler or `pg` does.
  */
 export function handlerBundle(): string {
   if (bundled !== undefined) return bundled;
@@ -79,6 +78,8 @@ export function handlerBundle(): string {
     format: "cjs",
     target: "node24",
     write: false,
+    // Minified: the code is an input of the function, so every plan carries it.
+    minify: true,
     legalComments: "none",
     logLevel: "error",
     // pg loads these only for its native binding and Cloudflare sockets, neither used here.
@@ -117,6 +118,8 @@ export class PostgresAppRole extends pulumi.ComponentResource {
   public readonly role: string;
   /** The function's name (to run it again by hand: `aws lambda invoke`). */
   public readonly functionName: pulumi.Output<string>;
+  /** What the last run reported; known once the role is made, so an input built from it waits for that. */
+  public readonly ready: pulumi.Output<string>;
 
   constructor(name: string, args: PostgresAppRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:aws:PostgresAppRole", name, {}, opts);
@@ -216,7 +219,7 @@ export class PostgresAppRole extends pulumi.ComponentResource {
           passwordEncryption: args.passwordEncryption ?? "scram-sha-256",
         } satisfies AppRoleSpec),
       );
-    new aws.lambda.Invocation(
+    const invocation = new aws.lambda.Invocation(
       `${name}-apply`,
       {
         functionName: fn.name,
@@ -234,6 +237,7 @@ export class PostgresAppRole extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.ready = invocation.result;
     this.registerOutputs({ role: this.role, functionName: this.functionName });
   }
 }

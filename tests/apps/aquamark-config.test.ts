@@ -102,7 +102,7 @@ test("an engine version whose passwords the image's libpq cannot use is a config
   assert.equal(found.length, 1, found.join(" | "));
   assert.match(found[0], /^platform:apps\.aquamark\.database\.engineVersion: got "18"; PostgreSQL 17 or older: the image's libpq 9\.3 cannot do SCRAM/);
   assert.deepEqual(problems(["apps.aquamark.database.engineVersion=\"17.2\""]), []);
-  assert.deepEqual(problems(["apps.aquamark.database.engineVersion=\"13\""]), []);
+  assert.deepEqual(problems(["apps.aquamark.database.engineVersion=\"16\""]), []);
 });
 
 test("a version without both daemons is a config error naming the colour's key", () => {
