@@ -5,24 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { ConfigError, parsePlatformConfig, PROJECT } from "../../config";
 import { diffPlans } from "../../tools/plan/diff";
 import { REPLACEMENT_RULES } from "../../tools/plan/replacement";
-import { projectRoot, type RenderedResource, type RenderResult } from "../../tools/render/harness";
-import { applyOverrides, readStackConfig, toProgramConfig } from "../../tools/render/stack-config";
+import type { RenderedResource, RenderResult } from "../../tools/render/harness";
+import { AQUAMARK_ADOPT } from "../fixtures/aquamark-adoption";
 import { changeSet, named, renderOnce } from "../support";
 
 const INSTANCE = "aws:rds/instance:Instance";
-/** Seed 002's instance: identifier "aquamark", master `postgres`, data in database `postgres` (its DATABASE_URL). */
-const ADOPT = [
-  "apps.aquamark.database.adopt.id=aquamark",
-  "apps.aquamark.database.adopt.storageEncrypted=false",
-  'apps.aquamark.database.adopt.engineVersion="13.20"',
-  "apps.aquamark.database.masterUsername=postgres",
-  "apps.aquamark.database.databaseName=postgres",
-  // RDS moves an instance to another VPC only when it is single-AZ (docs/apps-aws.md, Adoption).
-  "apps.aquamark.database.multiAz=false",
-];
+const ADOPT: string[] = [...AQUAMARK_ADOPT];
 
 let fresh: RenderResult;
 let adopted: RenderResult;
@@ -118,33 +108,4 @@ test("the adopted instance's role setup connects as its master to the database h
   const fn = named(adopted, "aws:lambda/function:Function", "aquamark-production-db-role-fn");
   assert.equal((fn.inputs.environment as { variables: Record<string, string> }).variables.PGUSER, "postgres");
   assert.match(String(fn.inputs.description), /of database postgres$/);
-});
-
-/** Problems the loader reports for production with `overrides`. */
-function problems(overrides: string[]): string[] {
-  const program = toProgramConfig(applyOverrides(readStackConfig(projectRoot(), "production"), PROJECT, overrides));
-  try {
-    parsePlatformConfig({ values: program.values, secretKeys: new Set(program.secretKeys) }, "production");
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-}
-
-test("adoption config errors name the key", () => {
-  assert.deepEqual(problems(ADOPT), []);
-  const cases: [string[], RegExp][] = [
-    [[...ADOPT, "apps.aquamark.database.snapshotIdentifier=aquamark-2016"], /^platform:apps\.aquamark\.database\.snapshotIdentifier: got "aquamark-2016"; must be left out while database\.adopt is set/],
-    [[...ADOPT.filter((o) => !o.includes("adopt.engineVersion")), 'apps.aquamark.database.adopt.engineVersion="17.2"'], /^platform:apps\.aquamark\.database\.adopt\.engineVersion: got "17\.2"; is newer than database\.engineVersion \(16\)/],
-    [ADOPT.filter((o) => !o.includes("storageEncrypted")), /^platform:apps\.aquamark\.database\.adopt\.storageEncrypted: missing; required/],
-    [[...ADOPT.filter((o) => !o.includes("adopt.id")), "apps.aquamark.database.adopt.id=aqua_mark"], /^platform:apps\.aquamark\.database\.adopt\.id: got "aqua_mark"; an RDS DB instance identifier/],
-    [[...ADOPT.filter((o) => !o.includes("masterUsername")), "apps.aquamark.database.masterUsername=aquamark_app"], /^platform:apps\.aquamark\.database\.masterUsername: got "aquamark_app"; must not be aquamark_app/],
-    [['apps.aquamark.database.engineVersion="15"'], /^platform:apps\.aquamark\.database\.engineVersion: got "15"; PostgreSQL 16 or newer: the app's role needs CREATEROLE/],
-  ];
-  for (const [overrides, expected] of cases) {
-    const found = problems(overrides);
-    assert.equal(found.length, 1, found.join(" | "));
-    assert.match(found[0], expected);
-  }
 });
