@@ -36,7 +36,7 @@ export interface AppRoleResult {
   role: string;
   database: string;
   created: boolean;
-  /** Objects of the master in the database that now belong to the role (0 when none were left). */
+  /** The master owned tables, sequences or views in the database, which now belong to the role. */
   reassigned: boolean;
 }
 

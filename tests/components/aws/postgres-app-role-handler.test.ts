@@ -8,10 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { Client } from "pg";
+import { handlerBundle } from "../../../components/aws/postgres-app-role";
 import { type AppRoleSpec, type Connection, run, storedPassword, validateSpec } from "../../../components/aws/postgres-app-role-handler";
 
 let db: PGlite;
@@ -207,4 +211,25 @@ test("a superuser role of the same name is refused, and the transaction leaves n
   await db.exec("CREATE ROLE boss SUPERUSER");
   await assert.rejects(asMaster(spec({ role: "boss" })), /is a superuser or has REPLICATION or BYPASSRLS/);
   assert.equal(await value("SELECT datdba::regrole::text FROM pg_database WHERE datname = 'postgres'"), ROLE, "nothing changed hands");
+});
+
+test("the bundled function (what Lambda runs) makes the role from its event and environment", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "app-role-fn-"));
+  const file = join(dir, "index.js");
+  writeFileSync(file, handlerBundle());
+  const saved = { ...process.env };
+  // PGlite speaks no TLS and keeps one session: the master is set on it before the bundle connects.
+  Object.assign(process.env, { PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "master", PGPASSWORD: "master-password", PGSSLMODE: "disable" });
+  await db.exec("SET SESSION AUTHORIZATION master");
+  try {
+    const fn = require(file) as { handler: (event: unknown) => Promise<unknown> };
+    await assert.rejects(fn.handler({ role: "Bad Name" }), /invalid app role event: role must be a lower-case SQL name/);
+    const result = await fn.handler(spec({ role: "bundled_app", createRole: false }));
+    assert.deepEqual(result, { role: "bundled_app", database: "postgres", created: true, reassigned: false });
+    assert.equal(await value("SELECT datdba::regrole::text FROM pg_database WHERE datname = 'postgres'"), "bundled_app");
+  } finally {
+    await db.exec("SET SESSION AUTHORIZATION postgres");
+    process.env = saved;
+    await asMaster(spec());
+  }
 });
