@@ -48,6 +48,9 @@ for (const stack of ["staging", "production"] as const) {
     assert.ok(!deps.includes(named(render(), PASSWORD, `aquamark-${stack}-db-master`).urn), "not the master's");
     assert.ok(deps.includes(named(render(), INVOCATION, `aquamark-${stack}-db-role-apply`).urn), "it waits for the role to be made");
     assert.equal((render().outputs.aquamark as { databaseRole: string }).databaseRole, DATABASE_ROLE.name);
+    // The render's secret values (never printed): the one connection URL names the app role and its database.
+    const urls = render().secretValues.filter((v) => v.startsWith("postgresql://")).map((v) => new URL(v));
+    assert.deepEqual(urls.map((u) => [u.username, u.pathname]), [[DATABASE_ROLE.name, "/aquamark"]]);
   });
 
   test(`${stack}: the role setup runs after the instance, again when it is replaced, for the app role and its database`, () => {
