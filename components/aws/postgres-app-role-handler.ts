@@ -187,5 +187,8 @@ export async function run(client: Connection, event: unknown): Promise<AppRoleRe
 /** The Lambda entry point (`index.handler`). */
 export async function handler(event: unknown): Promise<AppRoleResult> {
   const spec = validateSpec(event);
-  return run(new Client(masterConnection(process.env, spec.database)), spec);
+  const result = await run(new Client(masterConnection(process.env, spec.database)), spec);
+  // What changed, for the function's log (no password in it).
+  console.log(JSON.stringify(result));
+  return result;
 }
