@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -230,6 +230,7 @@ test("the bundled function (what Lambda runs) makes the role from its event and 
   } finally {
     await db.exec("SET SESSION AUTHORIZATION postgres");
     process.env = saved;
+    rmSync(dir, { recursive: true, force: true });
     await asMaster(spec());
   }
 });
