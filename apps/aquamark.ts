@@ -96,9 +96,13 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
       multiAz: config.database.multiAz,
       backupRetentionDays: config.database.backupRetentionDays,
       snapshotIdentifier: config.database.snapshotIdentifier,
-      databaseName: APP,
-      username: APP,
-      // The image's libpq 9.3 cannot do SCRAM (contracts/aquamark.ts PASSWORD_ENCRYPTION).
+      adopt: config.database.adopt,
+      databaseName: config.database.databaseName,
+      username: config.database.masterUsername,
+      // The app connects as its own role, never as the master (security review M9). It creates the
+      // `analyst` role itself (contracts/aquamark.ts DATABASE_ROLE), and its libpq 9.3 cannot do SCRAM.
+      appRole: { ...contract.DATABASE_ROLE, passwordEncryption: contract.PASSWORD_ENCRYPTION },
+      // Also for the roles the app creates itself (`CREATE USER analyst WITH PASSWORD`): stored as md5.
       parameters: { password_encryption: contract.PASSWORD_ENCRYPTION },
       protect: statefulOptions(ctx).protect,
     },
@@ -293,6 +297,8 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
     greenUrl: loadBalancer.urls.green,
     loadBalancerDnsName: loadBalancer.dnsName,
     databaseEndpoint: database.endpoint,
+    // The role DATABASE_URL names (its password is only in the SSM parameter).
+    databaseRole: database.appRole.role,
     alarmTopicArn: alarms.topicArn,
     settingsPath: parameterPath,
     imageRepositoryUrl: registry.repositoryUrl,

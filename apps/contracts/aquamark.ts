@@ -115,8 +115,30 @@ export const DAEMON_FILE_DEFAULTS: Record<Daemon, Record<string, string | number
 export const PASSWORD_ENCRYPTION = "md5";
 /** PostgreSQL 18 deprecates md5 passwords (release notes: "Deprecate MD5 password authentication"); 17 is the newest major this image can be trusted on. */
 export const NEWEST_ENGINE_MAJOR = 17;
-/** RDS standard support starts at 13 (older majors are extended support only). */
-export const OLDEST_ENGINE_MAJOR = 13;
+/**
+ * 16: the app's role needs CREATEROLE (DATABASE_ROLE), which before PostgreSQL 16 lets a role grant itself
+ * membership in any non-superuser role and alter any of them; 16 restricts it to roles it has ADMIN OPTION on,
+ * i.e. those it created (PostgreSQL 16 release notes: "Restrict the privileges of CREATEROLE and its ability
+ * to modify other roles").
+ */
+export const OLDEST_ENGINE_MAJOR = 16;
+
+/**
+ * What the app does in its database besides reading and writing its tables, so what its role needs:
+ * - tables (and the enum types SQLAlchemy makes) in schema `public`: `alembic upgrade head` (seed 002) runs
+ *   as DATABASE_URL's user (`alembic/env.py` @v1.4.7 sets `sqlalchemy.url` from it);
+ * - `CREATE USER analyst WITH PASSWORD ...` and `GRANT USAGE ON SCHEMA public` / `GRANT SELECT ON <table>
+ *   TO analyst`: alembic revision 50058a07f33 "Added analyst user", and at every start `app.py` `connect_db()`
+ *   calls `model.create_analyst_user()` when `pg_user` has no `analyst` and `model.reset_analyst_password()`
+ *   (`ALTER ROLE analyst WITH PASSWORD`) when the stored password fails (`server/model.py` @v1.4.7
+ *   lines 1450-1481, 1520-1546): CREATEROLE;
+ * - no extension, no other schema, no database (`git grep -i "extension\|create schema"` @v1.4.7: none).
+ */
+export const DATABASE_ROLE = {
+  /** The app's own role (the program's choice; the app reads it from DATABASE_URL only). */
+  name: "aquamark_app",
+  createRole: true,
+} as const;
 
 /** Schema migrations: seed 002 `docker run --rm vpac/aquamark alembic upgrade head`; `alembic.ini` is in the WORKDIR and `alembic/env.py` reads DATABASE_URL. */
 export const MIGRATE = ["alembic", "upgrade", "head"] as const;

@@ -1,6 +1,35 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { PostgresAppRole } from "./postgres-app-role";
+import type { PasswordEncryption } from "./postgres-app-role-handler";
+
+/** The application's own role, the only credentials {@link Postgres.connectionUrl} carries. */
+export interface PostgresAppRoleSpec {
+  /** Role name: a lower-case SQL name other than the master user. */
+  name: string;
+  /** The role may create roles (CREATEROLE; on PostgreSQL ≥ 16 it administers only those). Default: false. */
+  createRole?: boolean;
+  /** How its password is stored. Default: "scram-sha-256". */
+  passwordEncryption?: PasswordEncryption;
+}
+
+/**
+ * An existing instance to adopt with `import` instead of creating one. Only what the provider cannot
+ * change in place is taken from here (terraform-provider-aws internal/service/rds/instance.go: `username`,
+ * `db_name`, `storage_encrypted` are ForceNew); everything else is brought to the arguments by an update
+ * right after the import.
+ */
+export interface PostgresAdoption {
+  /** The DB instance identifier: the import ID, and the instance keeps it. */
+  id: string;
+  /** The instance's DBName as `aws rds describe-db-instances` reports it; undefined when it reports none. */
+  dbName?: string;
+  /** Whether its storage is encrypted (cannot change in place). */
+  storageEncrypted: boolean;
+  /** Its current engine version: a higher major in `engineVersion` is an in-place major upgrade. */
+  engineVersion: string;
+}
 
 /** Arguments of {@link Postgres}. */
 export interface PostgresArgs {
@@ -20,10 +49,19 @@ export interface PostgresArgs {
   multiAz?: boolean;
   /** Days automated backups are kept, 1 to 35. Default: 7. */
   backupRetentionDays?: number;
-  /** Database created on first boot (ignored when restoring a snapshot). Default: "app". */
+  /**
+   * The application's database: created with a new instance; for a restored snapshot or an adopted
+   * instance, the database that holds the data. Default: "app".
+   */
   databaseName?: string;
-  /** Master user name (a restored snapshot keeps its own). Default: "app". */
+  /** Master user name (a restored snapshot or adopted instance keeps its own: give that one). Default: "app". */
   username?: string;
+  /** The application's role, made and kept by a function inside the VPC ({@link PostgresAppRole}). */
+  appRole: PostgresAppRoleSpec;
+  /** Adopt this existing instance (import) instead of creating one. Default: create one. */
+  adopt?: PostgresAdoption;
+  /** Apply changes now instead of in the next maintenance window (instance class, subnet group, engine). Default: false; true while adopting. */
+  applyImmediately?: boolean;
   /** Create the instance from this snapshot. Default: an empty database. */
   snapshotIdentifier?: string;
   /**
@@ -39,6 +77,8 @@ export interface PostgresArgs {
 }
 
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
+const DEFAULT_MASTER = "app";
+const majorOf = (version: string) => Number(version.split(".")[0]);
 
 /** Checks {@link PostgresArgs}; throws naming the argument. */
 export function validatePostgresArgs(name: string, args: PostgresArgs): void {
@@ -53,7 +93,16 @@ export function validatePostgresArgs(name: string, args: PostgresArgs): void {
     const value = args[key];
     if (value !== undefined && !IDENTIFIER.test(value)) problems.push(`args.${key} must be a lower-case identifier such as app, got ${JSON.stringify(value)}`);
   }
-  if (args.username === "postgres" || args.username === "rdsadmin") problems.push(`args.username must not be a reserved name, got ${JSON.stringify(args.username)}`);
+  if (args.username === "rdsadmin") problems.push(`args.username must not be a reserved name, got ${JSON.stringify(args.username)}`);
+  if (!IDENTIFIER.test(args.appRole.name)) problems.push(`args.appRole.name must be a lower-case identifier such as app, got ${JSON.stringify(args.appRole.name)}`);
+  if (args.appRole.name === (args.username ?? DEFAULT_MASTER)) problems.push(`args.appRole.name must differ from the master user ${JSON.stringify(args.appRole.name)}`);
+  if (args.adopt !== undefined) {
+    if (args.snapshotIdentifier !== undefined) problems.push("args.adopt and args.snapshotIdentifier exclude each other: an adopted instance already holds its data");
+    if (!/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(args.adopt.id)) problems.push(`args.adopt.id must be an RDS DB instance identifier, got ${JSON.stringify(args.adopt.id)}`);
+    if (args.adopt.dbName !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(args.adopt.dbName)) problems.push(`args.adopt.dbName must be a database name, got ${JSON.stringify(args.adopt.dbName)}`);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(args.adopt.engineVersion)) problems.push(`args.adopt.engineVersion must be a version such as 13.7, got ${JSON.stringify(args.adopt.engineVersion)}`);
+    else if (majorOf(args.adopt.engineVersion) > majorOf(args.engineVersion)) problems.push(`args.engineVersion ${args.engineVersion} is older than the adopted instance's ${args.adopt.engineVersion}: RDS cannot downgrade`);
+  }
   for (const key of Object.keys(args.parameters ?? {})) {
     if (!/^[a-z][a-z0-9_.]*$/.test(key)) problems.push(`args.parameters key must be a PostgreSQL parameter name such as password_encryption, got ${JSON.stringify(key)}`);
   }
@@ -88,14 +137,22 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly subnetGroupName: pulumi.Output<string>;
   /** Attach to an instance to let it connect; the database admits nothing else. */
   public readonly clientSecurityGroupId: pulumi.Output<string>;
-  /** `postgresql://user:password@host:port/db`: a secret. */
+  /**
+   * `postgresql://role:password@host:port/db` of the application's role (never the master): a secret,
+   * known only once the role has been made, so whatever reads it waits for that.
+   */
   public readonly connectionUrl: pulumi.Output<string>;
+  /** The application's role and the function that keeps it. */
+  public readonly appRole: PostgresAppRole;
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:aws:Postgres", name, {}, opts);
     validatePostgresArgs(name, args);
     const protect = args.protect ?? false;
-    const username = args.username ?? "app";
+    const adopt = args.adopt;
+    // Adopted: made outside the program, so never deleted with it, and protected.
+    const keep = { protect: protect || adopt !== undefined, retainOnDelete: protect || adopt !== undefined };
+    const username = args.username ?? DEFAULT_MASTER;
     const databaseName = args.databaseName ?? "app";
 
     // No rules of its own: a badge that the database's group admits.
@@ -141,37 +198,69 @@ export class Postgres extends pulumi.ComponentResource {
     const instance = new aws.rds.Instance(
       name,
       {
+        // An adopted instance keeps its identifier (its endpoint's name); a new one is autonamed.
+        identifier: adopt?.id,
         engine: "postgres",
         engineVersion: args.engineVersion,
         instanceClass: args.instanceClass,
         allocatedStorage: args.storageGiB,
         maxAllocatedStorage: args.maxStorageGiB,
         storageType: "gp3",
-        storageEncrypted: true,
+        // An adopted instance states its own: encryption cannot change in place (ForceNew).
+        storageEncrypted: adopt?.storageEncrypted ?? true,
         multiAz: args.multiAz ?? false,
         dbSubnetGroupName: subnetGroup.name,
         vpcSecurityGroupIds: [securityGroup.id],
         parameterGroupName: parameterGroup?.name,
         publiclyAccessible: false,
-        dbName: args.snapshotIdentifier === undefined ? databaseName : undefined,
+        // Created with a new instance; a snapshot brings its own, an adopted instance keeps its own (ForceNew).
+        dbName: adopt !== undefined ? adopt.dbName : args.snapshotIdentifier === undefined ? databaseName : undefined,
         username,
+        // An adopted instance gets this password with the update that follows its import.
         password: password.result,
         snapshotIdentifier: args.snapshotIdentifier,
         backupRetentionPeriod: args.backupRetentionDays ?? 7,
         copyTagsToSnapshot: true,
         autoMinorVersionUpgrade: true,
-        deletionProtection: protect,
-        skipFinalSnapshot: !protect,
-        finalSnapshotIdentifier: protect ? `${name}-final` : undefined,
+        allowMajorVersionUpgrade: adopt !== undefined && majorOf(adopt.engineVersion) < majorOf(args.engineVersion) ? true : undefined,
+        applyImmediately: args.applyImmediately ?? (adopt !== undefined ? true : undefined),
+        deletionProtection: keep.protect,
+        skipFinalSnapshot: !keep.protect,
+        finalSnapshotIdentifier: keep.protect ? `${name}-final` : undefined,
       },
-      { parent: this, protect, retainOnDelete: protect },
+      { parent: this, ...keep, import: adopt?.id },
     );
     this.address = instance.address;
     this.port = instance.port;
     this.endpoint = instance.endpoint;
     this.identifier = instance.identifier;
+
+    // The application's own credentials; URL-safe like the master's.
+    const rolePassword = new random.RandomPassword(`${name}-app`, { length: 40, special: true, overrideSpecial: "-_~" }, { parent: this });
+    this.appRole = new PostgresAppRole(
+      `${name}-role`,
+      {
+        vpcId: args.vpcId,
+        subnetIds: args.subnetIds,
+        clientSecurityGroupId: clients.id,
+        databaseSecurityGroupId: securityGroup.id,
+        host: instance.address,
+        port: instance.port,
+        instanceResourceId: instance.resourceId,
+        masterUsername: username,
+        masterPassword: password.result,
+        role: args.appRole.name,
+        rolePassword: rolePassword.result,
+        database: databaseName,
+        createRole: args.appRole.createRole,
+        passwordEncryption: args.appRole.passwordEncryption,
+      },
+      { parent: this },
+    );
     this.connectionUrl = pulumi.secret(
-      pulumi.interpolate`postgresql://${username}:${password.result}@${instance.address}:${instance.port}/${databaseName}`,
+      pulumi
+        .all([rolePassword.result, instance.address, instance.port, this.appRole.ready])
+        .apply(([rolePass, host, port]) => `postgresql://${args.appRole.name}:${rolePass}@${host}:${port}/${databaseName}`),
     );
 
     this.registerOutputs({ address: this.address, endpoint: this.endpoint, securityGroupId: this.securityGroupId, clientSecurityGroupId: this.clientSecurityGroupId });

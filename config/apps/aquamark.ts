@@ -1,6 +1,7 @@
 /** Config of the `aquamark` app (seed 002): blue/green auto-scaling fleets on AWS behind one load balancer, private RDS Postgres. */
 import { z } from "zod";
 import {
+  DATABASE_ROLE,
   DEFAULT_VERSION,
   hasBothDaemons,
   NEWEST_ENGINE_MAJOR,
@@ -16,6 +17,9 @@ export const DEFAULT_MACHINE_IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-
 
 /** Retention periods CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** A PostgreSQL user or database name as RDS accepts it: a letter, then letters, digits or underscores. */
+const sqlName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "a lower-case PostgreSQL name such as aquamark (a letter, then letters, digits or _)");
 
 const CANARY_MESSAGE = "a whole percentage from 0 to 100 (0: all production traffic on the live colour)";
 
@@ -129,7 +133,7 @@ export const aquamarkConfig = z
         .string()
         .regex(/^[0-9]+(\.[0-9]+)?$/, "a PostgreSQL version such as 16 or 16.4")
         .refine((v) => Number(v.split(".")[0]) >= OLDEST_ENGINE_MAJOR, {
-          message: `PostgreSQL ${OLDEST_ENGINE_MAJOR} or newer (older majors are out of RDS standard support)`,
+          message: `PostgreSQL ${OLDEST_ENGINE_MAJOR} or newer: the app's role needs CREATEROLE, which only ${OLDEST_ENGINE_MAJOR} restricts to the roles it creates`,
         })
         .refine((v) => Number(v.split(".")[0]) <= NEWEST_ENGINE_MAJOR, {
           message: `PostgreSQL ${NEWEST_ENGINE_MAJOR} or older: the image's libpq 9.3 cannot do SCRAM and logs in only with md5 passwords, which PostgreSQL 18 deprecates`,
@@ -148,6 +152,29 @@ export const aquamarkConfig = z
       snapshotIdentifier: z
         .string()
         .regex(/^(arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:snapshot:)?[A-Za-z][A-Za-z0-9-:]{0,254}$/, "an RDS snapshot identifier or ARN, such as aquamark-2024-05-01")
+        .optional(),
+      /**
+       * The master user, held only by the role setup function. A restored snapshot or an adopted instance
+       * keeps its own (it cannot change in place): give that one (seed 002's instance: postgres). Default: aquamark.
+       */
+      masterUsername: sqlName.default("aquamark"),
+      /**
+       * The database holding the app's data: created with a new instance; for a snapshot or an adopted
+       * instance, the one the old system used (seed 002's DATABASE_URL ends in /postgres). Default: aquamark.
+       */
+      databaseName: sqlName.default("aquamark"),
+      /** Adopt the running instance with `import` instead of creating one (docs/apps-aws.md, Adoption). Default: none. */
+      adopt: z
+        .strictObject({
+          /** Its DB instance identifier (the import ID); the instance keeps it. */
+          id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, "an RDS DB instance identifier such as aquamark"),
+          /** Its `DBName` as `aws rds describe-db-instances` reports it; leave out when it reports none. */
+          dbName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, "a database name such as postgres").optional(),
+          /** Whether its storage is encrypted (`StorageEncrypted`): it cannot change in place. */
+          storageEncrypted: z.boolean({ error: "true or false, as `StorageEncrypted` of aws rds describe-db-instances" }),
+          /** Its engine version (`EngineVersion`); `engineVersion` above may be newer (an in-place upgrade). */
+          engineVersion: z.string().regex(/^[0-9]+(\.[0-9]+)?$/, "a PostgreSQL version such as 13.7"),
+        })
         .optional(),
     }),
     mail: z.strictObject({
@@ -203,6 +230,31 @@ export const aquamarkConfig = z
         path: ["fleet", idle, "min"],
         input: app.fleet[idle].min,
         message: `must be at least 1 while canaryPercent is ${app.canaryPercent}: the canary share goes to the idle colour ${idle}`,
+      });
+    }
+    const adopt = app.database.adopt;
+    if (adopt !== undefined && app.database.snapshotIdentifier !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["database", "snapshotIdentifier"],
+        input: app.database.snapshotIdentifier,
+        message: "must be left out while database.adopt is set: the adopted instance already holds the data",
+      });
+    }
+    if (adopt !== undefined && Number(adopt.engineVersion.split(".")[0]) > Number(app.database.engineVersion.split(".")[0])) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["database", "adopt", "engineVersion"],
+        input: adopt.engineVersion,
+        message: `is newer than database.engineVersion (${app.database.engineVersion}): RDS cannot downgrade`,
+      });
+    }
+    if (app.database.masterUsername === DATABASE_ROLE.name) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["database", "masterUsername"],
+        input: app.database.masterUsername,
+        message: `must not be ${DATABASE_ROLE.name}: that is the app's own role`,
       });
     }
     if (app.database.maxStorageGiB !== undefined && app.database.maxStorageGiB <= app.database.storageGiB) {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfigError, parsePlatformConfig, PROJECT } from "../../config";
 import { renderIsolated } from "../../tools/render/isolated";
+import { AQUAMARK_ADOPT } from "../fixtures/aquamark-adoption";
 import { projectRoot } from "../../tools/render/harness";
 import { applyOverrides, readStackConfig, toProgramConfig } from "../../tools/render/stack-config";
 
@@ -102,7 +103,7 @@ test("an engine version whose passwords the image's libpq cannot use is a config
   assert.equal(found.length, 1, found.join(" | "));
   assert.match(found[0], /^platform:apps\.aquamark\.database\.engineVersion: got "18"; PostgreSQL 17 or older: the image's libpq 9\.3 cannot do SCRAM/);
   assert.deepEqual(problems(["apps.aquamark.database.engineVersion=\"17.2\""]), []);
-  assert.deepEqual(problems(["apps.aquamark.database.engineVersion=\"13\""]), []);
+  assert.deepEqual(problems(["apps.aquamark.database.engineVersion=\"16\""]), []);
 });
 
 test("a version without both daemons is a config error naming the colour's key", () => {
@@ -135,4 +136,23 @@ test("an image source that is not an https URL is a config error naming the key"
   const found = problems(["apps.aquamark.imageSource=git@github.com:Radhika-Envision/Upmark.git"]);
   assert.equal(found.length, 1, found.join(" | "));
   assert.match(found[0], /^platform:apps\.aquamark\.imageSource: got .*an https:\/\/ git repository URL/);
+});
+
+const ADOPT: string[] = [...AQUAMARK_ADOPT];
+
+test("adoption config errors name the key", () => {
+  assert.deepEqual(problems(ADOPT), []);
+  const cases: [string[], RegExp][] = [
+    [[...ADOPT, "apps.aquamark.database.snapshotIdentifier=aquamark-2016"], /^platform:apps\.aquamark\.database\.snapshotIdentifier: got "aquamark-2016"; must be left out while database\.adopt is set/],
+    [[...ADOPT.filter((o) => !o.includes("adopt.engineVersion")), 'apps.aquamark.database.adopt.engineVersion="17.2"'], /^platform:apps\.aquamark\.database\.adopt\.engineVersion: got "17\.2"; is newer than database\.engineVersion \(16\)/],
+    [ADOPT.filter((o) => !o.includes("storageEncrypted")), /^platform:apps\.aquamark\.database\.adopt\.storageEncrypted: missing; required/],
+    [[...ADOPT.filter((o) => !o.includes("adopt.id")), "apps.aquamark.database.adopt.id=aqua_mark"], /^platform:apps\.aquamark\.database\.adopt\.id: got "aqua_mark"; an RDS DB instance identifier/],
+    [[...ADOPT.filter((o) => !o.includes("masterUsername")), "apps.aquamark.database.masterUsername=aquamark_app"], /^platform:apps\.aquamark\.database\.masterUsername: got "aquamark_app"; must not be aquamark_app/],
+    [['apps.aquamark.database.engineVersion="15"'], /^platform:apps\.aquamark\.database\.engineVersion: got "15"; PostgreSQL 16 or newer: the app's role needs CREATEROLE/],
+  ];
+  for (const [overrides, expected] of cases) {
+    const found = problems(overrides);
+    assert.equal(found.length, 1, found.join(" | "));
+    assert.match(found[0], expected);
+  }
 });

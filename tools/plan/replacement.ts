@@ -309,6 +309,24 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     source: `${AWS}@04c7984 internal/service/iam/role_policy_attachment.go`,
     note: "The resource has no Update: every input is ForceNew.",
   },
+  "aws:lambda/function:Function": {
+    forceNew: ["name", "packageType", "tenancyConfig"],
+    conditional: [
+      { path: "durableConfig", when: "it is added or removed (CustomizeDiff customdiff.ForceNewIfChange on durable_config)" },
+      AWS_REGION_CHANGE,
+    ],
+    source: `${AWS}@0156d84 internal/service/lambda/function.go`,
+    note: "Terraform function_name is the Pulumi input name; code (Terraform filename), runtime, handler, environment, vpcConfig and role are updated in place.",
+  },
+  "aws:lambda/invocation:Invocation": {
+    forceNew: ["functionName", "qualifier", "triggers"],
+    conditional: [
+      { path: "input", when: "it changes while lifecycleScope is CREATE_ONLY, the default (CustomizeDiff customizeDiffInputChangeWithCreateOnlyScope)" },
+      AWS_REGION_CHANGE,
+    ],
+    source: `${AWS}@0133e9e internal/service/lambda/invocation.go`,
+    note: "Creating (or replacing) the invocation invokes the function; with lifecycleScope CRUD an input change is an update that invokes it too.",
+  },
   "aws:lb/listener:Listener": {
     forceNew: ["loadBalancerArn"],
     conditional: [AWS_REGION_CHANGE],

@@ -32,13 +32,13 @@ test("Fleet: sizes must be ordered, the image an AMI or SSM reference, subnets g
   }
 });
 
-const PG: PostgresArgs = { vpcId: "v", subnetIds: ["a", "b"], engineVersion: "16", instanceClass: "db.t4g.medium", storageGiB: 100 };
+const PG: PostgresArgs = { vpcId: "v", subnetIds: ["a", "b"], engineVersion: "16", instanceClass: "db.t4g.medium", storageGiB: 100, appRole: { name: "app_role" } };
 test("Postgres: version, class, storage, retention and names are checked", () => {
   assert.doesNotThrow(() => validatePostgresArgs("p", PG));
   assert.throws(() => validatePostgresArgs("p", { ...PG, storageGiB: 10 }), /args\.storageGiB/);
   assert.throws(() => validatePostgresArgs("p", { ...PG, maxStorageGiB: 100 }), /args\.maxStorageGiB/);
   assert.throws(() => validatePostgresArgs("p", { ...PG, backupRetentionDays: 0 }), /args\.backupRetentionDays/);
-  assert.throws(() => validatePostgresArgs("p", { ...PG, username: "postgres" }), /args\.username/);
+  assert.throws(() => validatePostgresArgs("p", { ...PG, username: "rdsadmin" }), /args\.username/);
   assert.throws(() => validatePostgresArgs("p", { ...PG, instanceClass: "t3.small" }), /args\.instanceClass/);
 });
 
