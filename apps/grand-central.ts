@@ -3,8 +3,9 @@
  * ECS task on a single EC2 container instance, CouchDB's files on an EBS volume that every
  * replacement instance attaches and mounts at boot, the app image built from the upstream repository
  * into a private ECR repository, its secrets.yml written to S3 by the program (with the generated
- * CouchDB URL) and read by the app through the task role. No colours: two CouchDBs must never run on
- * the same files, so there is one copy at a time.
+ * CouchDB URL) and read by the app through the task role. The app logs in as its own CouchDB user, a
+ * member of its one database; the server admin stays with CouchDB, a run-once setup container and
+ * the operators. No colours: two CouchDBs must never run on the same files, so there is one copy at a time.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -29,6 +30,137 @@ const APP = "grand-central";
 const VOLUME_MOUNT = "/opt/couchdb";
 /** The couchdb container's name, and so its host name for the app over the task's link. */
 const COUCHDB = "couchdb";
+/** The run-once container that gives the app its own CouchDB user before the app starts. */
+const COUCHDB_SETUP = "couchdb-setup";
+/**
+ * The app's CouchDB user (security review M9): a member of its one database, no roles, never a server
+ * admin. Letters and '-' only, so it goes into the app's URL unescaped (PouchDB 6.4.3 `getHost` passes
+ * the URL's user and password through undecoded: pouchdb/pouchdb@6.4.3 lib/index.js).
+ */
+export const COUCHDB_APP_USER = "grand-central";
+/**
+ * Seconds the setup waits for CouchDB and its `_users` database (created at start by `single_node`)
+ * before it fails: the app then never starts and the deployment circuit breaker rolls back.
+ */
+const COUCHDB_SETUP_WAIT_SECONDS = 120;
+
+/**
+ * The user document of `_users`: `_id` `org.couchdb.user:<name>`, `type: "user"`, `roles: []`, and the
+ * plain password, which CouchDB replaces by its PBKDF2 hash before storing (apache/couchdb
+ * src/docs/src/intro/security.rst, "Users Documents", "Creating a New User"). JSON.stringify escapes
+ * any password; the script never builds JSON itself. Pure, for tests.
+ */
+export function couchdbUserDoc(name: string, password: string): string {
+  return JSON.stringify({ _id: `org.couchdb.user:${name}`, name, type: "user", roles: [], password });
+}
+
+/**
+ * The database's `_security`: the app user its only member, no database admins. Members read and write
+ * every document but design documents; without admins only server admins change design documents and
+ * `_security` (docs.couchdb.org api/database/security.html; the same page: since 3.x a new database
+ * is admin-only by default, so the user needs this to read at all). The app needs no more: it only calls
+ * `db.upsert` (get + put), `db.get` and `db.put` on message IDs (SCPR/grand-central@f08acef
+ * lib/grand-central.js), and PouchDB's setup only `GET`s an existing database (pouchdb 6.4.3
+ * `HttpPouch` `setup()`: `PUT` only after a 404). Pure, for tests.
+ */
+export function couchdbMembersOnly(name: string): string {
+  return JSON.stringify({ admins: { names: [], roles: [] }, members: { names: [name], roles: [] } });
+}
+
+/**
+ * The setup's plain environment: nothing secret (the admin password and the user document arrive as
+ * ECS secrets `COUCHDB_PASSWORD` and `COUCHDB_APP_USER_DOC`). Names and paths are URL-encoded here, once.
+ */
+export function couchdbSetupEnvironment(couchdbUrl: string, database: string, waitSeconds: number): Record<string, string> {
+  return {
+    COUCHDB_URL: couchdbUrl,
+    COUCHDB_ADMIN_USER: contract.COUCHDB_ADMIN_USER,
+    COUCHDB_DATABASE: encodeURIComponent(database),
+    COUCHDB_APP_USER_ID: encodeURIComponent(`org.couchdb.user:${COUCHDB_APP_USER}`),
+    COUCHDB_SECURITY: couchdbMembersOnly(COUCHDB_APP_USER),
+    COUCHDB_WAIT_SECONDS: String(waitSeconds),
+  };
+}
+
+/**
+ * Run once per task start by the couchdb image (its `couchdb` package depends on curl:
+ * apache/couchdb-pkg debian/control.in; Debian's sh, coreutils and sed), as the server admin, before
+ * the app: waits for `_users`, creates the database if missing (`PUT /{db}`: 201/202, 412 when it
+ * exists), creates or updates the app user (`PUT /_users/{id}`, with `?rev=` from the `ETag` of a
+ * `GET` when it exists), and sets `_security` (`PUT /{db}/_security`: 200) (docs.couchdb.org
+ * api/database/common.html, api/document/common.html, api/database/security.html). Idempotent: a
+ * second run finds the database, rewrites the same user and the same members. Every value comes from
+ * the environment and is only ever expanded inside double quotes; JSON bodies go to curl on standard
+ * input and the admin's credentials on file descriptor 3, so neither appears in curl's arguments.
+ */
+export const COUCHDB_SETUP_SCRIPT = String.raw`set -eu
+auth=$(printf '%s:%s' "$COUCHDB_ADMIN_USER" "$COUCHDB_PASSWORD" | base64 | tr -d '\n')
+body=$(mktemp)
+headers=$(mktemp)
+trap 'rm -f "$body" "$headers"' EXIT
+
+# couch METHOD PATH [curl options]: one request as the server admin; prints the HTTP status (000: no answer).
+couch() {
+  method=$1
+  path=$2
+  shift 2
+  : >"$body"
+  : >"$headers"
+  curl -sS -g --max-time 10 -o "$body" -D "$headers" -w '%{http_code}' -X "$method" -H @/dev/fd/3 "$@" "$COUCHDB_URL$path" 3<<EOF || true
+Authorization: Basic $auth
+EOF
+}
+
+# send_json METHOD PATH JSON: the JSON goes to curl on standard input.
+send_json() {
+  printf '%s' "$3" | couch "$1" "$2" -H 'Content-Type: application/json' --data-binary @-
+}
+
+# fail WHAT STATUS: CouchDB's error body is shown for 4xx/5xx only (a user document is never printed).
+fail() {
+  case $2 in
+    [45]*) echo "couchdb-setup: $1: HTTP $2 $(cat "$body")" >&2 ;;
+    *) echo "couchdb-setup: $1: HTTP $2" >&2 ;;
+  esac
+  exit 1
+}
+
+waited=0
+while status=$(couch GET /_users 2>/dev/null) && [ "$status" != 200 ]; do
+  [ "$status" != 401 ] || fail "CouchDB refused the admin password" "$status"
+  [ "$waited" -lt "$COUCHDB_WAIT_SECONDS" ] || fail "CouchDB or its _users database not ready after $waited s" "$status"
+  sleep 1
+  waited=$((waited + 1))
+done
+
+status=$(couch PUT "/$COUCHDB_DATABASE")
+case $status in
+  201 | 202) echo "couchdb-setup: created the database" ;;
+  412) echo "couchdb-setup: the database exists" ;;
+  *) fail "creating the database" "$status" ;;
+esac
+
+query=""
+status=$(couch GET "/_users/$COUCHDB_APP_USER_ID")
+case $status in
+  200)
+    rev=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *"\([0-9][0-9]*-[0-9a-f][0-9a-f]*\)".*$/\1/p' "$headers")
+    [ -n "$rev" ] || fail "reading the app user's revision" "$status"
+    query="?rev=$rev"
+    ;;
+  404) ;;
+  *) fail "reading the app user" "$status" ;;
+esac
+status=$(send_json PUT "/_users/$COUCHDB_APP_USER_ID$query" "$COUCHDB_APP_USER_DOC")
+case $status in
+  201 | 202) echo "couchdb-setup: wrote the app user" ;;
+  *) fail "writing the app user" "$status" ;;
+esac
+
+status=$(send_json PUT "/$COUCHDB_DATABASE/_security" "$COUCHDB_SECURITY")
+[ "$status" = 200 ] || fail "making the app user the database's only member" "$status"
+echo "couchdb-setup: the app user is the database's only member"
+`;
 
 /**
  * secrets.yml as the app reads it (`YAML.safeLoad(...)[mode]`): the operator's production section
@@ -83,16 +215,21 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig, 
     inRegion,
   );
 
+  // The server admin: CouchDB and the setup container only, and operators (SSM, stack output).
   const couchdbPassword = new random.RandomPassword(`${name}-couchdb-admin`, { length: 32, special: false }, app.childOptions);
+  // The app's own user (security review M9): a member of its one database.
+  const appPassword = new random.RandomPassword(`${name}-couchdb-app`, { length: 32, special: false }, app.childOptions);
+  // The database name as one path segment (`/` and `+` are legal in names): PouchDB keeps an encoded name as is (6.4.3 `getHost`).
+  const databasePath = encodeURIComponent(config.couchdbDatabase);
   // Reached over the task's link by container name; letters and digits only, so the URL needs no escaping.
-  const couchdbUrl = pulumi.interpolate`http://${contract.COUCHDB_ADMIN_USER}:${couchdbPassword.result}@${COUCHDB}:${contract.COUCHDB_PORT}/${config.couchdbDatabase}`;
+  const couchdbUrl = pulumi.interpolate`http://${COUCHDB_APP_USER}:${appPassword.result}@${COUCHDB}:${contract.COUCHDB_PORT}/${databasePath}`;
 
   const service = new EcsEc2Service(
     name,
     {
       cluster: cluster.clusterArn,
       capacityProviderName: cluster.capacityProviderName,
-      secrets: { COUCHDB_PASSWORD: couchdbPassword.result },
+      secrets: { COUCHDB_PASSWORD: couchdbPassword.result, COUCHDB_APP_USER_DOC: appPassword.result.apply((password) => couchdbUserDoc(COUCHDB_APP_USER, password)) },
       hostVolumes: [
         { name: "couch-data", hostPath: `${VOLUME_MOUNT}/data` },
         // Only local.d: a host directory over all of /opt/couchdb/etc would hide the image's default.ini.
@@ -123,11 +260,24 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig, 
           ],
         },
         {
+          // Run once per task start, before the app: the app's user, its database and the database's members.
+          name: COUCHDB_SETUP,
+          image: `couchdb:${config.couchdbVersion}`,
+          essential: false,
+          memoryReservationMiB: 32,
+          command: ["sh", "-c", COUCHDB_SETUP_SCRIPT],
+          environment: couchdbSetupEnvironment(`http://${COUCHDB}:${contract.COUCHDB_PORT}`, config.couchdbDatabase, COUCHDB_SETUP_WAIT_SECONDS),
+          secrets: ["COUCHDB_PASSWORD", "COUCHDB_APP_USER_DOC"],
+          links: [COUCHDB],
+          startAfter: [COUCHDB],
+        },
+        {
           name: APP,
           image: image.imageRef,
           memoryReservationMiB: 256,
           links: [COUCHDB],
           startAfter: [COUCHDB],
+          startAfterSuccessOf: [COUCHDB_SETUP],
           // Everything else (CouchDB URL, SQS keys and queue) comes from secrets.yml.
           environment: {
             [contract.ENV.mode]: contract.MODE,

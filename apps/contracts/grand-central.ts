@@ -50,7 +50,9 @@ export const COUCHDB_ADMIN_USER = "admin";
 /**
  * System databases: with `[couchdb] single_node = true` CouchDB creates `_users`, `_replicator` and
  * `_global_changes` on start when missing (docs.couchdb.org setup/single-node); idempotent by design.
- * The image has no curl (3.3.3 Dockerfile purges it), so an ini file in local.d is the way in.
+ * An ini file in local.d needs no request to a server that is not up yet. (The image has curl after all:
+ * its Dockerfile purges the curl it fetched the signing key with, but the `couchdb` package it then
+ * installs depends on curl: apache/couchdb-pkg debian/control.in `Depends: adduser, curl, ...`.)
  */
 export const SINGLE_NODE_INI = "[couchdb]\nsingle_node = true\n";
 /** Name of that file in `/opt/couchdb/etc/local.d` (read after default.d; the entrypoint writes docker.ini beside it). */

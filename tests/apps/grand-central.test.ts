@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import YAML from "yaml";
-import { renderSecretsYml } from "../../apps/grand-central";
+import { COUCHDB_SETUP_SCRIPT, renderSecretsYml } from "../../apps/grand-central";
 import * as contract from "../../apps/contracts/grand-central";
 import { SECRET_MARKER, type RenderResult, type RenderedResource } from "../../tools/render/harness";
 import { renderedValues, renderOnce } from "../support";
@@ -92,24 +92,71 @@ test("the task role may read exactly <bucket>/secrets.yml and nothing else", () 
   assert.deepEqual(statementsOf(policies[0]).map((s) => [s.Action, s.Resource]), [[["s3:GetObject"], ["arn:aws:s3:::scpr-grand-central-secrets/secrets.yml"]]]);
 });
 
-test("no container carries access keys; the CouchDB password arrives as an ECS secret from an SSM SecureString", () => {
+test("no container carries access keys; the CouchDB admin password reaches only couchdb and couchdb-setup, as ECS secrets from SSM SecureStrings (M9)", () => {
   for (const c of containers()) {
     for (const e of c.environment) {
       assert.doesNotMatch(e.name, /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)$/, `${c.name} sets ${e.name}`);
       assert.doesNotMatch(e.value, /\b(AKIA|ASIA)[A-Z0-9]{16}\b/, `${c.name}.${e.name} looks like an access key`);
       assert.doesNotMatch(e.name, /PASSWORD/, `${c.name} has a password in plain environment`);
     }
-    assert.deepEqual(c.secrets.map((s) => s.name), c.name === "couchdb" ? ["COUCHDB_PASSWORD"] : [], c.name);
   }
-  const parameter = one("aws:ssm/parameter:Parameter");
-  assert.equal(parameter.inputs.type, "SecureString");
-  assert.equal(parameter.inputs.value, SECRET_MARKER);
+  const secretsOf = Object.fromEntries(containers().map((c) => [c.name, c.secrets.map((s) => s.name)]));
+  assert.deepEqual(secretsOf, {
+    "couchdb-single-node": [],
+    couchdb: ["COUCHDB_PASSWORD"],
+    "couchdb-setup": ["COUCHDB_PASSWORD", "COUCHDB_APP_USER_DOC"],
+    "grand-central": [],
+  });
+  const parameters = gc.filter((r) => r.type === "aws:ssm/parameter:Parameter");
+  assert.deepEqual(parameters.map((p) => [p.name, p.inputs.type, p.inputs.value]).sort(), [
+    ["grand-central-production-couchdb-app-user-doc", "SecureString", SECRET_MARKER],
+    ["grand-central-production-couchdb-password", "SecureString", SECRET_MARKER],
+  ]);
+  const admin = one("random:index/randomPassword:RandomPassword", "grand-central-production-couchdb-admin");
+  const adminParameter = parameters.find((p) => p.propertyDependencies.value?.includes(admin.urn));
+  assert.equal(adminParameter?.name, "grand-central-production-couchdb-password", "the operators' SSM parameter still holds the admin password");
+  const arnOf = (key: string) => new Set(containers().flatMap((c) => c.secrets.filter((s) => s.name === key).map((s) => s.valueFrom)));
+  assert.equal(arnOf("COUCHDB_PASSWORD").size, 1, "couchdb and couchdb-setup read the same parameter");
+  assert.match([...arnOf("COUCHDB_PASSWORD")][0], /^arn:aws:ssm:/);
   const execution = one("aws:iam/rolePolicy:RolePolicy", "grand-central-production-execution-secrets");
   const arns = new Set(containers().flatMap((c) => c.secrets.map((s) => s.valueFrom)));
   assert.deepEqual(statementsOf(execution).map((s) => [s.Action, s.Resource]), [[["ssm:GetParameters"], [...arns]]]);
   assert.equal((stack.outputs["grand-central"] as Record<string, unknown>).couchdbAdminPassword, SECRET_MARKER);
   const text = renderedValues(stack);
   for (const secret of stack.secretValues) assert.ok(!text.includes(secret), "no secret value appears unmasked");
+});
+
+test("the app user's document is built from its own generated password, never the admin's", () => {
+  const app = one("random:index/randomPassword:RandomPassword", "grand-central-production-couchdb-app");
+  const admin = one("random:index/randomPassword:RandomPassword", "grand-central-production-couchdb-admin");
+  const doc = one("aws:ssm/parameter:Parameter", "grand-central-production-couchdb-app-user-doc");
+  assert.deepEqual(doc.propertyDependencies.value, [app.urn]);
+  assert.ok(!doc.propertyDependencies.value?.includes(admin.urn));
+  const userDocs = stack.secretValues.filter((v) => v.startsWith('{"_id":"org.couchdb.user:')).map((v) => JSON.parse(v) as Record<string, unknown>);
+  assert.equal(userDocs.length, 1);
+  assert.deepEqual({ ...userDocs[0], password: "<generated>" }, { _id: "org.couchdb.user:grand-central", name: "grand-central", type: "user", roles: [], password: "<generated>" });
+});
+
+test("couchdb-setup runs once per task start after CouchDB, and the app starts only after it succeeded (M9)", () => {
+  const setup = container("couchdb-setup");
+  assert.equal(setup.essential, false);
+  assert.equal(setup.image, container("couchdb").image, "the couchdb image (its curl), nothing new to pull");
+  assert.deepEqual(setup.links, ["couchdb"]);
+  assert.deepEqual(setup.dependsOn, [{ containerName: "couchdb", condition: "START" }]);
+  assert.deepEqual(setup.command, ["sh", "-c", COUCHDB_SETUP_SCRIPT]);
+  assert.deepEqual(setup.mountPoints, [], "no volume: it talks HTTP only");
+  assert.deepEqual(env(setup), {
+    COUCHDB_URL: "http://couchdb:5984",
+    COUCHDB_ADMIN_USER: "admin",
+    COUCHDB_DATABASE: "grand-central",
+    COUCHDB_APP_USER_ID: "org.couchdb.user%3Agrand-central",
+    COUCHDB_SECURITY: JSON.stringify({ admins: { names: [], roles: [] }, members: { names: ["grand-central"], roles: [] } }),
+    COUCHDB_WAIT_SECONDS: "120",
+  });
+  assert.deepEqual(container("grand-central").dependsOn, [
+    { containerName: "couchdb", condition: "START" },
+    { containerName: "couchdb-setup", condition: "SUCCESS" },
+  ]);
 });
 
 test("CouchDB keeps data and local config on the volume, and the app reaches it by link", () => {
@@ -140,18 +187,23 @@ test("the app reads its mode, bucket and region from the environment and nothing
   });
 });
 
-test("the program writes secrets.yml at the bucket's root: secret, encrypted, with the CouchDB URL from the generated password", () => {
+test("the program writes secrets.yml at the bucket's root: secret, encrypted, with a CouchDB URL of the app's own user and generated password, not the admin (M9)", () => {
   const object = one("aws:s3/bucketObject:BucketObject");
   assert.deepEqual([object.inputs.bucket, object.inputs.key, object.inputs.serverSideEncryption], ["scpr-grand-central-secrets", contract.SECRETS_KEY, "AES256"]);
   assert.equal(object.inputs.content, SECRET_MARKER);
-  const password = one("random:index/randomPassword:RandomPassword", "grand-central-production-couchdb-admin");
-  assert.ok(object.propertyDependencies.content?.includes(password.urn), "the content takes the generated password");
+  const password = one("random:index/randomPassword:RandomPassword", "grand-central-production-couchdb-app");
+  const admin = one("random:index/randomPassword:RandomPassword", "grand-central-production-couchdb-admin");
+  assert.ok(object.propertyDependencies.content?.includes(password.urn), "the content takes the app user's generated password");
+  assert.ok(!object.propertyDependencies.content?.includes(admin.urn), "and not the admin's (M9)");
   const docs = stack.secretValues.filter((v) => v.startsWith("production:")).map((v) => YAML.parse(v) as { production: Record<string, { database?: string; sqs?: { queue_url: string } }> });
   assert.equal(docs.length, 1);
   const production = docs[0].production;
-  const url = /^http:\/\/admin:([^@]+)@couchdb:5984\/grand-central$/.exec(String(production.pouchdb.database));
+  const url = /^http:\/\/([^:@]+):([^@]+)@couchdb:5984\/grand-central$/.exec(String(production.pouchdb.database));
   assert.ok(url, String(production.pouchdb.database));
-  assert.ok(stack.secretValues.includes(url[1]), "the URL carries the generated password");
+  assert.equal(url[1], "grand-central", "the app's own CouchDB user, not admin (M9)");
+  assert.match(url[2], /^mock-password-/, "a generated password (the harness's RandomPassword mock)");
+  const userDoc = stack.secretValues.find((v) => v.startsWith('{"_id":"org.couchdb.user:'));
+  assert.equal((JSON.parse(String(userDoc)) as { password: string }).password, url[2], "the password the setup gives the user");
   assert.ok(production.aws.sqs?.queue_url, "the operator's SQS settings are carried over");
 });
 
