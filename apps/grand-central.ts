@@ -201,7 +201,8 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig, 
       instanceType: config.instanceType,
       // The app serves nothing (contracts/grand-central.ts LISTENS): no public port at all.
       publicPorts: [],
-      restrictedPorts: [{ port: contract.COUCHDB_PORT, cidrs: config.fauxtonAdminCidrs }],
+      // Nor CouchDB's: its admin login is plain HTTP (security review M6); operators reach Fauxton through
+      // `ops:tunnel` (Session Manager port forwarding to the port the task maps on the instance).
       dataVolume: {
         volumeId: dataVolume.volumeId,
         volumeArn: dataVolume.arn,
@@ -330,7 +331,6 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig, 
     clusterName: cluster.clusterName,
     logGroup: service.logGroupName,
     alarmTopicArn: alarms.topicArn,
-    fauxtonUrl: config.fauxtonAdminCidrs.length > 0 ? pulumi.interpolate`http://${cluster.publicIp ?? ""}:${contract.COUCHDB_PORT}/_utils/` : undefined,
     couchdbAdminUser: contract.COUCHDB_ADMIN_USER,
     couchdbAdminPassword: pulumi.secret(couchdbPassword.result),
     ops: {
@@ -343,6 +343,9 @@ export function deployGrandCentral(ctx: AppContext, config: GrandCentralConfig, 
       database: { kind: "couchdb", volumeId: dataVolume.volumeId, availabilityZone: config.availabilityZone, dataPath: `${VOLUME_MOUNT}/data` },
       writers: { ecsService: { cluster: cluster.clusterName, service: service.serviceName } },
       volumes: { couchdb: dataVolume.volumeId },
+      // Fauxton is CouchDB's own UI at /_utils/ (apache/couchdb INSTALL.Unix.md: "point your web browser to
+      // http://127.0.0.1:5984/_utils/index.html"); the task maps 5984 on the instance (ports above).
+      tunnels: { fauxton: { on: cluster.autoScalingGroupName, port: contract.COUCHDB_PORT, path: "/_utils/" } },
     } satisfies OpsOutputs,
   });
 }

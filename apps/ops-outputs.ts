@@ -1,6 +1,6 @@
 /**
  * The one shape every app exports as its `ops` stack output, so one set of operator commands
- * (tools/ops/*.sh: ssh, logs, manage, dump, restore, snapshot-restore, handover) works for all five
+ * (tools/ops/*.sh: ssh, logs, manage, dump, restore, handover, tunnel) works for all five
  * apps. The scripts read it with `pulumi stack output --json --show-secrets <app>` and never guess
  * a name: every container, node, group and volume they touch is named here.
  *
@@ -113,6 +113,12 @@ export interface OpsOutputs {
    * restores a DigitalOcean one by this name; it reads the volume's droplet, region and size with doctl.
    */
   volumes: Record<string, pulumi.Input<string>>;
+  /**
+   * Ports open to no network that `ops:tunnel` forwards to the operator's machine (AWS: a Session Manager
+   * port-forwarding session to an instance of group `on`), by service name; `path` is what to open there.
+   * Default: none.
+   */
+  tunnels?: Record<string, { on: pulumi.Input<string>; port: number; path?: string }>;
 }
 
 /** Where Postgres containers keep `pg_dump` files: on the data volume beside PGDATA (`.../data/pgdata`), not inside it. */

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_REF, POUCHDB_DATABASE_PATH, SOURCE_REPOSITORY } from "../../apps/contracts/grand-central";
-import { adminCidrs, awsRegion, email, gib, imageTag } from "../primitives";
+import { awsRegion, email, gib, imageTag } from "../primitives";
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -61,8 +61,16 @@ export const grandCentralConfig = z
         message: `one of the retention periods CloudWatch accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
       })
       .default(30),
-    /** Networks that may reach CouchDB/Fauxton (5984). Default: [] (closed). Never the whole internet. */
-    fauxtonAdminCidrs: adminCidrs.default([]),
+    /**
+     * No longer accepted: it opened CouchDB (5984) to networks over plain HTTP, admin login included
+     * (security review M6). `npm run ops:tunnel -- <stack> grand-central fauxton` carries it encrypted.
+     */
+    fauxtonAdminCidrs: z
+      .never({
+        error:
+          "no longer accepted: it served CouchDB's admin login over plain HTTP; reach Fauxton with npm run ops:tunnel -- <stack> grand-central fauxton (Session Manager port forwarding), and remove this key",
+      })
+      .optional(),
     /**
      * Existing private bucket the app reads `secrets.yml` from (`GRAND_CENTRAL_S3_BUCKET`). The program
      * writes that object (the operator's secrets plus the generated CouchDB URL); the task role may read

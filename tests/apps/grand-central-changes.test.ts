@@ -8,13 +8,11 @@ import { renderOnce } from "../support";
 
 let base: RenderResult;
 let rolled: RenderResult;
-let fauxton: RenderResult;
 let queue: RenderResult;
 before(async () => {
-  [base, rolled, fauxton, queue] = await Promise.all([
+  [base, rolled, queue] = await Promise.all([
     renderOnce("production"),
     renderIsolatedOk({ stack: "production", overrides: ["apps.grand-central.imageTag=v1.1.0"] }),
-    renderIsolatedOk({ stack: "production", overrides: ["apps.grand-central.fauxtonAdminCidrs=[198.51.100.0/24, 2001:db8::/32]"] }),
     renderIsolatedOk({ stack: "production", overrides: ["apps.grand-central.sqsQueueName=grand-central-messages", "apps.grand-central.maxMessageAgeSeconds=600"] }),
   ]);
 });
@@ -38,18 +36,21 @@ test("a configured SQS queue is alarmed on the age of its oldest message", () =>
   assert.deepEqual(alarm?.inputs.dimensions, { QueueName: "grand-central-messages" });
 });
 
-test("fauxtonAdminCidrs opens 5984 to exactly those networks and changes nothing but the security group", () => {
-  assert.deepEqual(changed(base, fauxton), ["aws:ec2/securityGroup:SecurityGroup::grand-central-production-instance"]);
-  const group = fauxton.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name === "grand-central-production-instance");
-  const ingress = group?.inputs.ingress as { fromPort: number; cidrBlocks: string[]; ipv6CidrBlocks: string[] }[];
-  const couch = ingress.filter((r) => r.fromPort === 5984);
-  assert.deepEqual(couch.map((r) => [r.cidrBlocks, r.ipv6CidrBlocks]), [[["198.51.100.0/24"], ["2001:db8::/32"]]]);
-  assert.match(String((fauxton.outputs["grand-central"] as Record<string, unknown>).fauxtonUrl), /:5984\/_utils\/$/);
+test("M6: CouchDB (5984) is open to no network; Fauxton is reached through ops:tunnel on the instance's mapped port", () => {
+  const group = base.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name === "grand-central-production-instance");
+  const ingress = (group?.inputs.ingress ?? []) as { fromPort: number; toPort: number }[];
+  assert.ok(group, "the instance security group is rendered");
+  assert.deepEqual(ingress.filter((r) => r.fromPort <= 5984 && 5984 <= r.toPort), []);
+  const outputs = base.outputs["grand-central"] as { fauxtonUrl?: unknown; ops: { tunnels?: Record<string, { on: string; port: number; path?: string }>; manage: { live: { on: string } } } };
+  assert.equal(outputs.fauxtonUrl, undefined);
+  assert.deepEqual(outputs.ops.tunnels, { fauxton: { on: outputs.ops.manage.live.on, port: 5984, path: "/_utils/" } });
+  const task = base.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
+  const couch = (JSON.parse(String(task?.inputs.containerDefinitions)) as { name: string; portMappings?: { hostPort: number }[] }[]).find((c) => c.name === "couchdb");
+  assert.deepEqual(couch?.portMappings?.map((p) => p.hostPort), [5984]);
 });
 
-test("config refuses 5984 open to the world, a zone outside the region, an unpinned CouchDB, a branch as image ref and a bad bucket", () => {
+test("config refuses a zone outside the region, an unpinned CouchDB, a branch as image ref and a bad bucket", () => {
   const tree = applyOverrides(readStackConfig(projectRoot(), "production"), PROJECT, [
-    "apps.grand-central.fauxtonAdminCidrs=[0.0.0.0/0]",
     "apps.grand-central.availabilityZone=eu-west-1a",
     "apps.grand-central.couchdbVersion=latest",
     "apps.grand-central.imageTag=master",
@@ -65,7 +66,6 @@ test("config refuses 5984 open to the world, a zone outside the region, an unpin
       return err instanceof ConfigError;
     },
   );
-  assert.match(problems, /platform:apps\.grand-central\.fauxtonAdminCidrs\[0\]: got "0\.0\.0\.0\/0"; 0\.0\.0\.0\/0 covers more than an IPv4 \/8/);
   assert.match(problems, /platform:apps\.grand-central\.availabilityZone: got "eu-west-1a"; must be a zone of the region "us-west-1"/);
   assert.match(problems, /platform:apps\.grand-central\.couchdbVersion: got "latest"; a pinned version tag/);
   assert.match(problems, /platform:apps\.grand-central\.imageTag: got "master"; a full 40-character commit or a release tag/);
@@ -73,15 +73,23 @@ test("config refuses 5984 open to the world, a zone outside the region, an unpin
   assert.match(problems, /platform:apps\.grand-central\.alertEmail: got "ops"; an e-mail address/);
 });
 
-test("volume size defaults to 16 GiB and Fauxton to closed when left out of config", () => {
+test("M6: config refuses the retired fauxtonAdminCidrs, naming the key, the value and ops:tunnel", () => {
+  const config = toProgramConfig(applyOverrides(readStackConfig(projectRoot(), "production"), PROJECT, ["apps.grand-central.fauxtonAdminCidrs=[198.51.100.0/24]"]));
+  assert.throws(
+    () => parsePlatformConfig({ values: config.values, secretKeys: new Set(config.secretKeys) }, "production"),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.problems.some((p) => /^platform:apps\.grand-central\.fauxtonAdminCidrs: got \["198\.51\.100\.0\/24"\]; no longer accepted: .*plain HTTP; reach Fauxton with npm run ops:tunnel -- <stack> grand-central fauxton/.test(p)),
+  );
+});
+
+test("volume size defaults to 16 GiB when left out of config", () => {
   const tree = applyOverrides(readStackConfig(projectRoot(), "production"), PROJECT, []);
   const apps = tree["platform:apps"] as Record<string, Record<string, unknown>>;
   delete apps["grand-central"].volumeGiB;
-  delete apps["grand-central"].fauxtonAdminCidrs;
   const config = toProgramConfig(tree);
   const parsed = parsePlatformConfig({ values: config.values, secretKeys: new Set(config.secretKeys) }, "production");
   assert.equal(parsed.apps["grand-central"]?.volumeGiB, 16);
-  assert.deepEqual(parsed.apps["grand-central"]?.fauxtonAdminCidrs, []);
 });
 
 /** Problems the loader reports for production with the grand-central secrets changed by `edit`. */

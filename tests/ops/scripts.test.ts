@@ -73,7 +73,7 @@ const byTool = (r: Run, tool: string) => r.calls.filter((c) => c[0] === tool).ma
 
 test("every ops script and test stub passes shellcheck", () => {
   const scripts = readdirSync(opsDir).filter((f) => f.endsWith(".sh")).map((f) => join(opsDir, f));
-  assert.deepEqual(scripts.map((s) => s.slice(opsDir.length + 1)).sort(), ["dump.sh", "handover.sh", "lib.sh", "logs.sh", "manage.sh", "restore-rds.sh", "restore-volume.sh", "restore.sh", "ssh.sh"]);
+  assert.deepEqual(scripts.map((s) => s.slice(opsDir.length + 1)).sort(), ["dump.sh", "handover.sh", "lib.sh", "logs.sh", "manage.sh", "restore-rds.sh", "restore-volume.sh", "restore.sh", "ssh.sh", "tunnel.sh"]);
   const stubs = ["aws", "docker", "doctl", "pulumi", "record.sh", "ssh"].map((f) => join(stubDir, f));
   const { status, output } = runTool("shellcheck", ["-x", "-P", "SCRIPTDIR", ...scripts, ...stubs]);
   assert.equal(status, 0, output);
@@ -298,6 +298,29 @@ test("grand-central: a failed copy still detaches and deletes the temporary volu
   assert.equal(aws.at(-1), "ecs update-service");
 });
 
+test("grand-central: ops:tunnel forwards Fauxton's port from an in-service instance through Session Manager; bad services and ports are refused", () => {
+  const r = run("tunnel.sh", ["production", "grand-central", "fauxton", "15984"]);
+  assert.equal(r.status, 0, r.output);
+  const aws = byTool(r, "aws");
+  assert.ok(aws[0]?.includes("describe-auto-scaling-groups") && aws[0].includes(opsOf("grand-central").manage.live.on), JSON.stringify(aws));
+  assert.deepEqual(aws[1], [
+    "ssm", "start-session", "--region", String(opsOf("grand-central").region), "--target", "i-0123456789abcdef0",
+    "--document-name", "AWS-StartPortForwardingSession", "--parameters", '{"portNumber":["5984"],"localPortNumber":["15984"]}',
+  ]);
+  assert.match(r.output, /http:\/\/127\.0\.0\.1:15984\/_utils\//);
+  const defaulted = run("tunnel.sh", ["production", "grand-central", "fauxton"]);
+  assert.equal(flag(byTool(defaulted, "aws")[1], "--parameters"), '{"portNumber":["5984"],"localPortNumber":["5984"]}');
+  for (const args of [["production", "grand-central", "fauxton", "80"], ["production", "grand-central", "fauxton", "1;id"], ["production", "grand-central", "Faux ton"]]) {
+    const bad = run("tunnel.sh", args);
+    assert.equal(bad.status, 64, bad.output);
+    assert.deepEqual(byTool(bad, "aws"), [], args.join(" "));
+  }
+  const missing = run("tunnel.sh", ["production", "grand-central", "flower"]);
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.output, /no tunnel 'flower' \(it has: fauxton/);
+  assert.deepEqual(byTool(missing, "aws"), []);
+});
+
 test("unknown apps and stacks with shell characters are refused before pulumi runs", () => {
   for (const args of [["production", "evil;id", "node"], ["prod;id", "nmpi", "db"]]) {
     const r = run("ssh.sh", args);
@@ -307,7 +330,7 @@ test("unknown apps and stacks with shell characters are refused before pulumi ru
 });
 
 test("every script prints its usage and exits 64 when arguments are missing", () => {
-  for (const script of ["ssh.sh", "logs.sh", "manage.sh", "dump.sh", "restore.sh", "handover.sh"]) {
+  for (const script of ["ssh.sh", "logs.sh", "manage.sh", "dump.sh", "restore.sh", "handover.sh", "tunnel.sh"]) {
     const r = run(script, []);
     assert.equal(r.status, 64, script);
     assert.match(r.output, /usage:/, script);
