@@ -51,7 +51,13 @@ export const NMPI = {
    * lists the env names; src/backup.sh uses ${S3_PREFIX} under `set -u` (the Dockerfile sets S3_PATH instead).
    */
   backup: {
-    build: { repository: "https://github.com/eeshugerman/postgres-backup-s3.git", ref: "ecb08ff41ca994cab9ead491aee30262a22fd66c", buildArgs: { ALPINE_VERSION: "3.19" } },
+    build: {
+      repository: "https://github.com/eeshugerman/postgres-backup-s3.git",
+      ref: "ecb08ff41ca994cab9ead491aee30262a22fd66c",
+      // TARGETARCH: install.sh fetches go-cron for `linux_${TARGETARCH}`, which only BuildKit sets; the node's
+      // docker.io may build with the classic builder (apps/contracts/topobank.ts `backup.build` has the sources).
+      buildArgs: { ALPINE_VERSION: "3.19", TARGETARCH: "amd64" },
+    },
     prefix: "backup",
   },
 } as const;

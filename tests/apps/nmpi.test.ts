@@ -183,11 +183,12 @@ test("both services reach database nmpi as nmpi_dbadmin through NMPI_DATABASE_*"
   for (const e of ["POSTGRES_DATABASE=nmpi", "POSTGRES_USER=nmpi_dbadmin", "S3_PREFIX=backup", "POSTGRES_HOST=nmpi-db"]) assert.ok(backup.includes(e), `backup env has ${e}`);
 });
 
-test("the backup image is built on the database node from postgres-backup-s3 at a pinned commit, as its :16 tag is", () => {
+test("the backup image is built on the database node from postgres-backup-s3 at a pinned commit, as its :16 tag is, with TARGETARCH for a classic builder", () => {
   const build = named(plan, BUILD, "nmpi-production-db-backup-image");
   const script = String(build.inputs.create);
   assert.ok(script.includes("https://github.com/eeshugerman/postgres-backup-s3.git ecb08ff41ca994cab9ead491aee30262a22fd66c"));
   assert.ok(script.includes("--build-arg ALPINE_VERSION=3.19"));
+  assert.ok(script.includes("--build-arg TARGETARCH=amd64"), "install.sh downloads go-cron for linux_${TARGETARCH}");
   assert.ok(build.options.dependsOn.includes(named(plan, BUILD, "nmpi-production-db-ready").urn));
 });
 
