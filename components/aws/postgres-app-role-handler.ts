@@ -26,6 +26,15 @@ export interface AppRoleSpec {
   passwordEncryption: PasswordEncryption;
 }
 
+/**
+ * What the function receives: the spec, and the master's credentials. They travel in the invocation's
+ * payload (a Pulumi secret in state), not in the function's environment, which
+ * `lambda:GetFunctionConfiguration` returns in clear text to anyone allowed to read the function.
+ */
+export interface AppRoleEvent extends AppRoleSpec {
+  master: { user: string; password: string };
+}
+
 /** The one method of a `pg` client the steps use, so tests can hand in any connected client. */
 export interface Queryable {
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
@@ -56,12 +65,25 @@ export function validateSpec(spec: unknown): AppRoleSpec {
   return s as AppRoleSpec;
 }
 
+/** Checks a whole event (spec and master credentials) before anything connects; throws naming the field. */
+export function validateEvent(event: unknown): AppRoleEvent {
+  const spec = validateSpec(event);
+  const master = (event as { master?: unknown }).master as Partial<Record<"user" | "password", unknown>> | undefined;
+  const problems: string[] = [];
+  if (typeof master?.user !== "string" || master.user === "") problems.push("master.user must be the master user's name");
+  if (typeof master?.password !== "string" || master.password === "") problems.push("master.password must be the master password");
+  if (problems.length > 0) throw new Error(`invalid app role event: ${problems.join("; ")}`);
+  return { ...spec, master: { user: String(master?.user), password: String(master?.password) } };
+}
+
 /**
  * The password as the server stores it. md5 is hashed here, as `psql \password` does
  * (`"md5" || md5(password || role)`, PostgreSQL docs "Password Authentication"), so the clear text never
  * reaches the server or its statement log; a pre-hashed value is stored as is whatever
  * `password_encryption` says (docs, CREATE ROLE: "If the presented password string is already in
- * MD5-encrypted or SCRAM-encrypted format, then it is stored as-is"). SCRAM is left to the server.
+ * MD5-encrypted or SCRAM-encrypted format, then it is stored as-is"). SCRAM is left to the server, so
+ * with scram-sha-256 the clear text is a literal of the statement and reaches the server's log if
+ * `log_statement` covers DDL (PostgreSQL's default is `none`); aquamark uses md5.
  */
 export function storedPassword(spec: Pick<AppRoleSpec, "role" | "password" | "passwordEncryption">): string {
   return spec.passwordEncryption === "md5" ? `md5${createHash("md5").update(spec.password + spec.role).digest("hex")}` : spec.password;
@@ -141,16 +163,19 @@ export async function ensureAppRole(db: Queryable, spec: AppRoleSpec): Promise<A
   return { role: spec.role, database: spec.database, created: !existing, reassigned: owned?.any === true };
 }
 
-/** Connection settings of the master user, from the function's environment (set by PostgresAppRole). */
-export function masterConnection(env: NodeJS.ProcessEnv, database: string): ClientConfig {
-  const missing = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD"].filter((k) => !env[k]);
+/**
+ * Connection settings of the master user: where the database is from the function's environment (set
+ * by PostgresAppRole), who connects from the event.
+ */
+export function masterConnection(env: NodeJS.ProcessEnv, event: AppRoleEvent): ClientConfig {
+  const missing = ["PGHOST", "PGPORT"].filter((k) => !env[k]);
   if (missing.length > 0) throw new Error(`missing environment: ${missing.join(", ")}`);
   return {
     host: env.PGHOST,
     port: Number(env.PGPORT),
-    user: env.PGUSER,
-    password: env.PGPASSWORD,
-    database,
+    user: event.master.user,
+    password: event.master.password,
+    database: event.database,
     // RDS for PostgreSQL ≥ 15 sets rds.force_ssl = 1. The certificate is checked against the RDS CAs,
     // which Lambda's Node.js ≥ 20 runtimes load only through NODE_EXTRA_CA_CERTS (set by PostgresAppRole).
     ssl: env.PGSSLMODE === "disable" ? false : { rejectUnauthorized: true },
@@ -185,9 +210,9 @@ export async function run(client: Connection, event: unknown): Promise<AppRoleRe
 }
 
 /** The Lambda entry point (`index.handler`). */
-export async function handler(event: unknown): Promise<AppRoleResult> {
-  const spec = validateSpec(event);
-  const result = await run(new Client(masterConnection(process.env, spec.database)), spec);
+export async function handler(raw: unknown): Promise<AppRoleResult> {
+  const event = validateEvent(raw);
+  const result = await run(new Client(masterConnection(process.env, event)), event);
   // What changed, for the function's log (no password in it).
   console.log(JSON.stringify(result));
   return result;

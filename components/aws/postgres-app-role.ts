@@ -1,8 +1,9 @@
 /**
  * An application's own PostgreSQL role on a private RDS instance, so the application never holds the
  * master password (security review M9). Nothing that runs `pulumi up` can reach a database in private
- * subnets, so the role is made from inside the VPC: a small Lambda function there holds the master
- * credentials, and a Lambda invocation runs it whenever what the role should be changes.
+ * subnets, so the role is made from inside the VPC: a small Lambda function there connects as the master,
+ * and a Lambda invocation runs it, with the master's credentials in its (secret) payload, whenever what
+ * the role should be changes.
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -10,7 +11,7 @@ import { dirname, join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSync } from "esbuild";
-import type { AppRoleSpec, PasswordEncryption } from "./postgres-app-role-handler";
+import type { AppRoleEvent, PasswordEncryption } from "./postgres-app-role-handler";
 
 /** Arguments of {@link PostgresAppRole}. */
 export interface PostgresAppRoleArgs {
@@ -31,7 +32,7 @@ export interface PostgresAppRoleArgs {
    * again on a replaced or restored instance.
    */
   instanceResourceId: pulumi.Input<string>;
-  /** The master user, the only holder of the master password besides the instance itself. */
+  /** The master user; it and its password reach the function only in the invocation's payload. */
   masterUsername: pulumi.Input<string>;
   /** The master password (secret). */
   masterPassword: pulumi.Input<string>;
@@ -108,10 +109,11 @@ export function validatePostgresAppRoleArgs(name: string, args: PostgresAppRoleA
  * - the function (Node.js, its code bundled from postgres-app-role-handler.ts) runs in the private
  *   subnets with the database's client badge and a security group whose only egress is the database's
  *   port; its role may only write its own log group and manage its network interfaces;
- * - the master credentials are in its environment and in no other resource;
  * - an invocation (lifecycle CREATE_ONLY: a change of its input or triggers replaces it, which invokes
- *   the function again) sends the role's name, password, database and attributes; its triggers re-run it
- *   on a replaced database or new handler code.
+ *   the function again) sends the role's name, password, database and attributes and the master's
+ *   credentials; its triggers re-run it on a replaced database or new handler code. The credentials are
+ *   not in the function's environment: `lambda:GetFunctionConfiguration` returns environment variables in
+ *   clear text to anyone allowed to read the function (the AWS-managed ReadOnlyAccess policy includes it).
  */
 export class PostgresAppRole extends pulumi.ComponentResource {
   /** The role's name. */
@@ -182,8 +184,6 @@ export class PostgresAppRole extends pulumi.ComponentResource {
     const environment: Record<string, pulumi.Input<string>> = {
       PGHOST: args.host,
       PGPORT: pulumi.output(args.port).apply(String),
-      PGUSER: args.masterUsername,
-      PGPASSWORD: pulumi.secret(args.masterPassword),
       // Lambda's Node.js ≥ 20 runtimes load the Amazon CAs (RDS's among them) only when asked (Lambda
       // Developer Guide, "Building Lambda functions with Node.js", CA certificate loading).
       NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
@@ -209,15 +209,16 @@ export class PostgresAppRole extends pulumi.ComponentResource {
     this.functionName = fn.name;
 
     const spec = pulumi
-      .all([pulumi.secret(args.rolePassword)])
-      .apply(([password]) =>
+      .all([pulumi.secret(args.rolePassword), args.masterUsername, pulumi.secret(args.masterPassword)])
+      .apply(([password, masterUser, masterPassword]) =>
         JSON.stringify({
           role: args.role,
           password,
           database: args.database,
           createRole: args.createRole ?? false,
           passwordEncryption: args.passwordEncryption ?? "scram-sha-256",
-        } satisfies AppRoleSpec),
+          master: { user: masterUser, password: masterPassword },
+        } satisfies AppRoleEvent),
       );
     const invocation = new aws.lambda.Invocation(
       `${name}-apply`,

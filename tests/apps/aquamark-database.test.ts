@@ -1,10 +1,12 @@
 /**
  * aquamark's database credentials (security review M9): the instances connect as the app's own role; the
- * master password reaches only the RDS instance and the role setup function inside the VPC.
+ * master password reaches only the RDS instance and the payload of the role setup function's invocation.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { before, test } from "node:test";
 import { DATABASE_ROLE } from "../../apps/contracts/aquamark";
+import { handlerBundle } from "../../components/aws/postgres-app-role";
 import { checkIam } from "../../policies/rules/iam";
 import type { RenderedResource, RenderResult } from "../../tools/render/harness";
 import { named, ofType, renderOnce } from "../support";
@@ -29,14 +31,17 @@ const inputsFrom = (x: RenderedResource, source: RenderedResource) =>
 for (const stack of ["staging", "production"] as const) {
   const render = () => (stack === "staging" ? staging : production);
 
-  test(`${stack}: only the RDS instance and the role setup function take the master password`, () => {
+  test(`${stack}: only the RDS instance and the role setup's invocation payload take the master password, never the function's environment`, () => {
     const master = named(render(), PASSWORD, `aquamark-${stack}-db-master`);
     const users = takers(render(), master);
-    assert.deepEqual(users.map((x) => x.type).sort(), [FUNCTION, INSTANCE]);
+    assert.deepEqual(users.map((x) => x.type).sort(), [INSTANCE, INVOCATION].sort());
     assert.deepEqual(inputsFrom(named(render(), INSTANCE, `aquamark-${stack}-db`), master), ["password"]);
-    assert.deepEqual(inputsFrom(named(render(), FUNCTION, `aquamark-${stack}-db-role-fn`), master), ["environment"]);
+    assert.deepEqual(inputsFrom(named(render(), INVOCATION, `aquamark-${stack}-db-role-apply`), master), ["input"]);
+    // lambda:GetFunctionConfiguration returns environment variables in clear text (review of this change).
     const fn = named(render(), FUNCTION, `aquamark-${stack}-db-role-fn`);
-    assert.equal((fn.inputs.environment as { variables: Record<string, string> }).variables.PGPASSWORD, "[secret]");
+    const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+    assert.deepEqual(Object.keys(variables).sort(), ["NODE_EXTRA_CA_CERTS", "PGHOST", "PGPORT"]);
+    assert.ok(!Object.values(variables).includes("[secret]"), "no secret in the function's environment");
   });
 
   test(`${stack}: the instances' DATABASE_URL is the app role's, made once the role exists`, () => {
@@ -90,6 +95,12 @@ for (const stack of ["staging", "production"] as const) {
     assert.ok(actions.every((a) => /^(logs:(CreateLogStream|PutLogEvents)|ec2:[A-Za-z]+NetworkInterfaces?|ec2:DescribeSubnets|ec2:(Assign|Unassign)PrivateIpAddresses)$/.test(a)), actions.join(", "));
   });
 }
+
+test("the function's code is the same bytes in another process (a plan shows no change without a code change)", () => {
+  // The render ran in a child process; handlerBundle() here builds it again in this one.
+  const invocation = named(production, INVOCATION, "aquamark-production-db-role-apply");
+  assert.equal((invocation.inputs.triggers as { code: string }).code, createHash("sha256").update(handlerBundle()).digest("hex"));
+});
 
 test("the function's code is the same bundle in every render (a plan shows no change without a code change)", () => {
   const code = (r: RenderResult) => JSON.stringify(ofType(r, FUNCTION).find((f) => f.name.startsWith("aquamark-"))?.inputs.code);

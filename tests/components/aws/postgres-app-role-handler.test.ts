@@ -213,18 +213,23 @@ test("a superuser role of the same name is refused, and the transaction leaves n
   assert.equal(await value("SELECT datdba::regrole::text FROM pg_database WHERE datname = 'postgres'"), ROLE, "nothing changed hands");
 });
 
-test("the bundled function (what Lambda runs) makes the role from its event and environment", async () => {
+test("the bundled function (what Lambda runs) makes the role from its event, the master's credentials in the event only", async () => {
   const dir = mkdtempSync(join(tmpdir(), "app-role-fn-"));
   const file = join(dir, "index.js");
   writeFileSync(file, handlerBundle());
   const saved = { ...process.env };
   // PGlite speaks no TLS and keeps one session: the master is set on it before the bundle connects.
-  Object.assign(process.env, { PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "master", PGPASSWORD: "master-password", PGSSLMODE: "disable" });
+  // Where the database is comes from the environment, who connects from the event (never the environment).
+  Object.assign(process.env, { PGHOST: "127.0.0.1", PGPORT: String(port), PGSSLMODE: "disable" });
+  delete process.env.PGUSER;
+  delete process.env.PGPASSWORD;
   await db.exec("SET SESSION AUTHORIZATION master");
   try {
     const fn = require(file) as { handler: (event: unknown) => Promise<unknown> };
-    await assert.rejects(fn.handler({ role: "Bad Name" }), /invalid app role event: role must be a lower-case SQL name/);
-    const result = await fn.handler(spec({ role: "bundled_app", createRole: false }));
+    const master = { user: "master", password: "master-password" };
+    await assert.rejects(fn.handler({ role: "Bad Name", master }), /invalid app role event: role must be a lower-case SQL name/);
+    await assert.rejects(fn.handler(spec({ role: "bundled_app" })), /invalid app role event: master\.user must be the master user's name; master\.password must be the master password/);
+    const result = await fn.handler({ ...spec({ role: "bundled_app", createRole: false }), master });
     assert.deepEqual(result, { role: "bundled_app", database: "postgres", created: true, reassigned: false });
     assert.equal(await value("SELECT datdba::regrole::text FROM pg_database WHERE datname = 'postgres'"), "bundled_app");
   } finally {
