@@ -603,6 +603,20 @@ for (const { app, key, node, volumeName, using } of VOLUME_APPS) {
   });
 }
 
+test("the temporary volume's name fits DigitalOcean's 64 characters for every live volume name DigitalOcean allows", () => {
+  const { app, key, node, using } = VOLUME_APPS[0];
+  const stamp = "\\d{8}t\\d{6}z";
+  for (const length of [39, 40, 64]) {
+    const volumeName = `v${"a".repeat(length - 1)}`;
+    const r = run("restore.sh", ["production", app, "--volume-snapshot", SNAPSHOT_ID, "--yes"], volumeEnv(app, key, node, volumeName, using));
+    assert.equal(r.status, 0, `${length}: ${r.output}`);
+    const temporary = byTool(r, "doctl").find((c) => c[1] === "volume" && c[2] === "create")?.[3] ?? "";
+    assert.ok(temporary.length <= 64, `${length}: ${temporary} has ${temporary.length} characters`);
+    assert.match(temporary, /^[a-z][a-z0-9-]*$/, "lower case, digits and '-', a letter first (DigitalOcean API, volume name)");
+    assert.match(temporary, new RegExp(`^${volumeName.slice(0, 39)}-restore-${stamp}$`), String(length));
+  }
+});
+
 test("nmpi: when the copy fails, the temporary volume is still detached and deleted, and everything stays stopped with the rollback command printed", () => {
   const { app, key, node, volumeName, using } = VOLUME_APPS[0];
   const r = run("restore.sh", ["production", app, "--volume-snapshot", SNAPSHOT_ID, "--yes"], volumeEnv(app, key, node, volumeName, using, { OPS_STUB_REMOTE_volume_copy_STATUS: "23" }));
