@@ -5,12 +5,13 @@
 # name you assigned to the DB instance" (AWS RDS User Guide, USER_RenameInstance, "Renaming to replace an
 # existing DB instance"). So DATABASE_URL stays valid.
 #
+#   0. (ops_rds_check, before restore.sh stops the writers) refuse a snapshot of another engine or major version;
 #   1. read the live instance's settings now (describe-db-instances), so the restored one matches it;
 #   2. (writers already stopped by restore.sh) restore the snapshot into <id>-restored-<stamp> with them;
 #   3. wait until it is available, then apply what a restore cannot set (maintenance window, storage
-#      autoscaling, monitoring, Performance Insights) with modify-db-instance;
+#      autoscaling, monitoring, Performance Insights) with modify-db-instance, and wait again;
 #   4. rename the live instance to <id>-before-restore-<stamp>, deletion protection on: kept for rollback;
-#   5. rename the restored instance to <id>;
+#   5. rename the restored instance to <id>; stop the kept instance;
 #   6. point the Pulumi state's aws:rds/instance:Instance at the restored instance (see ops_rds_pulumi_state).
 # Each step sets OPS_RDS_HINT: what to run to recover if the command stops there (printed on failure).
 #
@@ -280,7 +281,8 @@ ops_rds_discard() {
   id=$(ops_get database.identifier) || exit 1
   [[ $kept =~ ^"$id"-before-restore-[0-9]{8}t[0-9]{6}z$ ]] || { echo "'$kept' is not an instance a restore kept ($id-before-restore-<stamp>)" >&2; exit 64; }
   ops_confirm "Delete the kept instance $kept of $OPS_APP (stack $OPS_STACK), with a final snapshot $kept-final? Its automated backups are kept for their retention period."
-  # A stopped instance is started first: its deletion protection cannot be turned off while it is stopped.
+  # A stopped instance (as a restore leaves it) is started first: RDS modifies only running instances
+  # (assumption, docs/operations.md); starting "can take from minutes to hours" (USER_StopInstance), polled.
   if [ "$(aws rds describe-db-instances --region "$region" --db-instance-identifier "$kept" --query 'DBInstances[0].DBInstanceStatus' --output text)" = stopped ]; then
     aws rds start-db-instance --region "$region" --db-instance-identifier "$kept" --query DBInstance.DBInstanceStatus --output text >&2
     ops_rds_wait_ready "$region" "$kept"
