@@ -462,6 +462,15 @@ test("aquamark: each rename waits until the instance reads available with no pen
   assert.doesNotMatch(r.output, /InvalidDBInstanceState|rolled back/);
 });
 
+test("aquamark: a renamed instance not found yet under its new identifier is polled on; any other describe error ends the wait at once", () => {
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_RDS_SETTLING: "notfound notfound renaming" });
+  assert.equal(r.status, 0, r.output);
+  const failing = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_FAIL: "describe-db-instances --region eu-central-1 --db-instance-identifier aquamark-production-db-restored-" });
+  assert.notEqual(failing.status, 0);
+  assert.equal(byTool(failing, "aws").filter((c) => c[1] === "describe-db-instances" && /-restored-/.test(flag(c, "--db-instance-identifier") ?? "")).length, 1);
+  assert.match(failing.output, /stub failure/);
+});
+
 test("aquamark: a restore that outlasts the AWS waiter's checks is waited for; at the cap the message says it may still be restoring", () => {
   // The stub's waiter gives up after 3 checks here (botocore's after 60, 30 s apart: 30 minutes).
   const long = Array.from({ length: 6 }, () => "creating").join(" ");

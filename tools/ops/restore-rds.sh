@@ -49,11 +49,19 @@ ops_rds_identifier_ok() {
 # on (deleted, deleting, failed, incompatible-restore, incompatible-parameters: waiters-2.json) and the other
 # incompatible-* states, which need an operator ("Viewing DB instance status", RDS User Guide).
 ops_rds_wait_ready() {
-  local region=$1 id=$2 i out state="not found yet"
+  local region=$1 id=$2 i out state="not found yet" err
   local attempts=${OPS_RDS_WAIT_ATTEMPTS:-480} delay=${OPS_RDS_POLL_SECONDS:-30}
+  err=$(mktemp)
   for ((i = 0; i < attempts; i++)); do
     ((i == 0)) || sleep "$delay"
-    out=$(aws rds describe-db-instances --region "$region" --db-instance-identifier "$id" --output json 2>/dev/null) || continue
+    if ! out=$(aws rds describe-db-instances --region "$region" --db-instance-identifier "$id" --output json 2>"$err"); then
+      # Not found yet (DBInstanceNotFound, RDS API DescribeDBInstances errors): polled on; anything else
+      # (credentials, network) ends the wait now rather than after hours.
+      grep -q DBInstanceNotFound "$err" && continue
+      cat "$err" >&2
+      rm -f "$err"
+      return 1
+    fi
     # shellcheck disable=SC2016 # JavaScript
     state=$(OUT=$out node -e '
       const d = JSON.parse(process.env.OUT).DBInstances[0];
@@ -61,10 +69,11 @@ ops_rds_wait_ready() {
       console.log(d.DBInstanceStatus + (pending.length ? ` (pending: ${pending.map(([k]) => k).join(", ")})` : ""));
     ') || return 1
     case "$state" in
-      available) return 0 ;;
-      deleted | deleting | failed | incompatible-*) echo "$id is $state: it will not become available by itself" >&2; return 1 ;;
+      available) rm -f "$err"; return 0 ;;
+      deleted | deleting | failed | incompatible-*) rm -f "$err"; echo "$id is $state: it will not become available by itself" >&2; return 1 ;;
     esac
   done
+  rm -f "$err"
   echo "$id is not available with no pending changes after $attempts checks ${delay} s apart (last: $state); it may still be restoring or modifying: see aws rds describe-db-instances --region $region --db-instance-identifier $id --query 'DBInstances[0].DBInstanceStatus'" >&2
   return 1
 }
