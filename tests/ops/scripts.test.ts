@@ -358,8 +358,10 @@ function stateWithInstance(dir: string, identifier: string): string {
   return file;
 }
 
-function rdsRun(args: string[], env: Record<string, string> = {}): Run {
+/** `statuses`: the statuses an instance goes through (see tests/ops/stubs/aws), by identifier. */
+function rdsRun(args: string[], env: Record<string, string> = {}, statuses: Record<string, string[]> = {}): Run {
   const dir = mkdtempSync(join(tmpdir(), "ops-run-"));
+  for (const [id, list] of Object.entries(statuses)) writeFileSync(join(dir, `rds-${id}`), list.map((s) => `${s}\n`).join(""));
   return run("restore.sh", ["production", "aquamark", ...args], { OPS_STUB_STATE: stateWithInstance(dir, "aquamark-production-db"), OPS_RDS_POLL_SECONDS: "0", ...env }, dir);
 }
 
@@ -416,7 +418,7 @@ test("aquamark: a restore swaps the restored instance in under the live identifi
 
   // Order: writers to 0; restore; wait; rename live away; rename restored in; writers back.
   const steps = awsSteps(r);
-  const order = ["autoscaling update-auto-scaling-group", "rds restore-db-instance-from-db-snapshot", "rds wait db-instance-available", "rds modify-db-instance", "rds wait db-instance-available", "rds modify-db-instance", "rds wait db-instance-available", "rds modify-db-instance", "rds wait db-instance-available", "autoscaling update-auto-scaling-group"];
+  const order = ["autoscaling update-auto-scaling-group", "rds restore-db-instance-from-db-snapshot", "rds describe-db-instances", "rds modify-db-instance", "rds describe-db-instances", "rds modify-db-instance", "rds describe-db-instances", "rds modify-db-instance", "rds describe-db-instances", "rds stop-db-instance", "autoscaling update-auto-scaling-group"];
   let at = -1;
   for (const step of order) {
     const next = steps.indexOf(step, at + 1);
@@ -441,17 +443,74 @@ test("aquamark: a restore swaps the restored instance in under the live identifi
   assert.deepEqual(byTool(r, "pulumi").map((c) => c.slice(0, 2).join(" ")), ["stack output", "stack export", "stack import"]);
   assert.match(r.output, /pulumi refresh --stack production --target/);
   assert.match(r.output, /--discard-before aquamark-production-db-before-restore-\d{8}t\d{6}z/);
+  assert.match(r.output, /pulumi up --stack production/, "the app role setup re-runs on the restored data");
+
+  // The kept instance is stopped once the swap is done, so no client with a stale DNS answer writes to it.
+  const stop = aws.find((c) => c[1] === "stop-db-instance");
+  assert.equal(flag(stop, "--db-instance-identifier"), flag(renames[0], "--new-db-instance-identifier"));
+  assert.ok(aws.indexOf(stop ?? []) > lastRename);
+  assert.match(r.output, /stopped/);
+  assert.match(r.output, /7 days/);
+  assert.match(r.output, /aws rds start-db-instance --region eu-central-1 --db-instance-identifier aquamark-production-db-before-restore-/);
+});
+
+test("aquamark: each rename waits until the instance reads available with no pending modification (a modify applied immediately reads available before modifying)", () => {
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_RDS_SETTLING: "available+pending modifying modifying" });
+  assert.equal(r.status, 0, r.output);
+  const renames = byTool(r, "aws").filter((c) => c[1] === "modify-db-instance" && c.includes("--new-db-instance-identifier"));
+  assert.equal(renames.length, 2, "no rollback rename");
+  assert.doesNotMatch(r.output, /InvalidDBInstanceState|rolled back/);
+});
+
+test("aquamark: a renamed instance not found yet under its new identifier is polled on; any other describe error ends the wait at once", () => {
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_RDS_SETTLING: "notfound notfound renaming" });
+  assert.equal(r.status, 0, r.output);
+  const failing = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_FAIL: "describe-db-instances --region eu-central-1 --db-instance-identifier aquamark-production-db-restored-" });
+  assert.notEqual(failing.status, 0);
+  assert.equal(byTool(failing, "aws").filter((c) => c[1] === "describe-db-instances" && /-restored-/.test(flag(c, "--db-instance-identifier") ?? "")).length, 1);
+  assert.match(failing.output, /stub failure/);
+});
+
+test("aquamark: a restore that outlasts the AWS waiter's checks is waited for; at the cap the message says it may still be restoring", () => {
+  // The stub's waiter gives up after 3 checks here (botocore's after 60, 30 s apart: 30 minutes).
+  const long = Array.from({ length: 6 }, () => "creating").join(" ");
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_RDS_RESTORING: long, OPS_STUB_RDS_WAITER_ATTEMPTS: "3" });
+  assert.equal(r.status, 0, r.output);
+  const capped = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_RDS_RESTORING: long, OPS_RDS_WAIT_ATTEMPTS: "4" });
+  assert.notEqual(capped.status, 0);
+  assert.equal(byTool(capped, "aws").filter((c) => c.includes("--new-db-instance-identifier")).length, 0, "nothing renamed");
+  const polls = byTool(capped, "aws").filter((c) => c[1] === "describe-db-instances" && /-restored-/.test(flag(c, "--db-instance-identifier") ?? ""));
+  assert.equal(polls.length, 4, "polled up to the cap");
+  assert.match(capped.output, /may still be restoring/);
+  assert.match(capped.output, /last: creating/);
+});
+
+test("aquamark: a snapshot of another major engine version is refused before any writer stops", () => {
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_SNAPSHOT_ENGINE_VERSION: "15.7" });
+  assert.notEqual(r.status, 0);
+  assert.match(r.output, /postgres 15\.7.*major version 15.*16\.8/s);
+  assert.deepEqual(byTool(r, "aws").filter((c) => c[1] !== "describe-db-instances" && c[1] !== "describe-db-snapshots"), [], "nothing scaled, nothing restored");
+  const minor = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_SNAPSHOT_ENGINE_VERSION: "16.2" });
+  assert.equal(minor.status, 0, minor.output);
+});
+
+test("aquamark: a failure to stop the kept instance is a warning, not a failed restore", () => {
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_FAIL: "stop-db-instance" });
+  assert.equal(r.status, 0, r.output);
+  assert.equal(byTool(r, "state-import").length, 1);
+  assert.match(r.output, /could not stop aquamark-production-db-before-restore-\d{8}t\d{6}z/);
 });
 
 test("aquamark: when the restored instance never becomes available, the live instance is never renamed, the groups scale back, and the output says how to remove the copy", () => {
-  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_FAIL: "wait db-instance-available --region eu-central-1 --db-instance-identifier aquamark-production-db-restored-" });
+  const r = rdsRun([AQUAMARK_SNAPSHOT, "--yes"], { OPS_STUB_RDS_RESTORING: "creating incompatible-restore" });
   assert.notEqual(r.status, 0);
   const aws = byTool(r, "aws");
   assert.equal(aws.filter((c) => c.includes("--new-db-instance-identifier")).length, 0, "nothing renamed");
   assert.equal(byTool(r, "state-import").length, 0);
   const ups = aws.filter((c) => c[1] === "update-auto-scaling-group" && c.at(-1) !== "0");
   assert.equal(ups.length, (opsOf("aquamark").writers.autoScalingGroups ?? []).length, "every group scaled back");
-  assert.ok(aws.indexOf(ups[0]) > aws.findIndex((c) => c[1] === "wait"));
+  assert.ok(aws.indexOf(ups[0]) > aws.findIndex((c) => c[1] === "restore-db-instance-from-db-snapshot"));
+  assert.match(r.output, /incompatible-restore/);
   assert.match(r.output, /nothing changed: the live instance aquamark-production-db still serves/);
   assert.match(r.output, /aws rds delete-db-instance --region eu-central-1 --db-instance-identifier aquamark-production-db-restored-\d{8}t\d{6}z --skip-final-snapshot/);
 });
@@ -468,13 +527,17 @@ test("aquamark: when the restored instance cannot take the live identifier, the 
   assert.equal(awsSteps(r).at(-1), "autoscaling update-auto-scaling-group");
 });
 
-test("aquamark: --discard-before deletes only an instance a restore kept, with a final snapshot", () => {
+test("aquamark: --discard-before deletes only an instance a restore kept (started first if stopped), with a final snapshot, keeping its automated backups", () => {
   const kept = "aquamark-production-db-before-restore-20261125t203000z";
-  const r = rdsRun(["--discard-before", kept, "--yes"]);
+  const r = rdsRun(["--discard-before", kept, "--yes"], { OPS_STUB_RDS_SETTLING: "available+pending modifying" }, { [kept]: ["stopped"] });
   assert.equal(r.status, 0, r.output);
   const del = byTool(r, "aws").find((c) => c[1] === "delete-db-instance");
   assert.equal(flag(del, "--db-instance-identifier"), kept);
   assert.equal(flag(del, "--final-db-snapshot-identifier"), `${kept}-final`);
+  assert.ok(del?.includes("--no-delete-automated-backups"), "DeleteDBInstance deletes the automated backups unless told not to");
+  assert.match(r.output, /automated backups .*retention period/);
+  const steps = awsSteps(r);
+  assert.ok(steps.indexOf("rds start-db-instance") < steps.indexOf("rds modify-db-instance"), steps.join(", "));
   assert.ok(byTool(r, "aws").find((c) => c[1] === "modify-db-instance")?.includes("--no-deletion-protection"));
   for (const other of ["aquamark-production-db", "aquamark-production-db-before-restore-x", "other-db-before-restore-20261125t203000z"]) {
     const refused = rdsRun(["--discard-before", other, "--yes"]);
@@ -548,6 +611,20 @@ for (const { app, key, node, volumeName, using } of VOLUME_APPS) {
     assert.ok(steps.lastIndexOf("docker stop") < steps.indexOf("remote # ops:volume-copy"));
   });
 }
+
+test("the temporary volume's name fits DigitalOcean's 64 characters for every live volume name DigitalOcean allows", () => {
+  const { app, key, node, using } = VOLUME_APPS[0];
+  const stamp = "\\d{8}t\\d{6}z";
+  for (const length of [39, 40, 64]) {
+    const volumeName = `v${"a".repeat(length - 1)}`;
+    const r = run("restore.sh", ["production", app, "--volume-snapshot", SNAPSHOT_ID, "--yes"], volumeEnv(app, key, node, volumeName, using));
+    assert.equal(r.status, 0, `${length}: ${r.output}`);
+    const temporary = byTool(r, "doctl").find((c) => c[1] === "volume" && c[2] === "create")?.[3] ?? "";
+    assert.ok(temporary.length <= 64, `${length}: ${temporary} has ${temporary.length} characters`);
+    assert.match(temporary, /^[a-z][a-z0-9-]*$/, "lower case, digits and '-', a letter first (DigitalOcean API, volume name)");
+    assert.match(temporary, new RegExp(`^${volumeName.slice(0, 39)}-restore-${stamp}$`), String(length));
+  }
+});
 
 test("nmpi: when the copy fails, the temporary volume is still detached and deleted, and everything stays stopped with the rollback command printed", () => {
   const { app, key, node, volumeName, using } = VOLUME_APPS[0];

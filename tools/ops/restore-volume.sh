@@ -131,7 +131,9 @@ ops_volume_restore() {
   region=$(ops_volume_json "$volume" v.region?.slug)
   size=$(ops_volume_json "$volume" v.size_gigabytes)
   droplet=$(ops_volume_json "$volume" '(v.droplet_ids ?? []).length === 1 ? v.droplet_ids[0] : ""')
-  [[ $name =~ ^[a-z0-9][a-z0-9-]{0,40}$ ]] || ops_die "unexpected volume name '$name'"
+  # DigitalOcean volume names: "lowercase ... numbers, letters and "-", up to a limit of 64 characters. The name
+  # must begin with a letter" (digitalocean/openapi specification/resources/volumes/models/volume_base.yml).
+  [[ $name =~ ^[a-z][a-z0-9-]{0,63}$ ]] || ops_die "unexpected volume name '$name'"
   [[ $region =~ ^[a-z0-9]+$ ]] || ops_die "unexpected region '$region'"
   [[ $droplet =~ ^[0-9]+$ ]] || ops_die "the volume $name is not attached to exactly one droplet"
   [ "$(ops_volume_json "$snap" v.resource_type)" = volume ] || ops_die "'$snapshot' is not a volume snapshot"
@@ -147,7 +149,9 @@ ops_volume_restore() {
   done < <(ops_keys nodes)
   [ -n "$node" ] || ops_die "the droplet $droplet ($ip) holding $name is none of the app's nodes"
   stamp=$(ops_utc_stamp | tr 'TZ' 'tz')
-  temporary="$name-restore-$stamp"
+  # The temporary volume's name, within those 64 characters: the live name cut to 39, "-restore-" and the
+  # 16-character stamp (unique by the stamp).
+  temporary="${name:0:$((64 - 9 - ${#stamp}))}-restore-$stamp"
   live_dev="/dev/disk/by-id/scsi-0DO_Volume_$name" temp_dev="/dev/disk/by-id/scsi-0DO_Volume_$temporary" temp_mount="/mnt/restore-$temporary"
 
   ops_confirm "Replace the files on $OPS_APP's volume $name (node $node, stack $OPS_STACK) with the snapshot '$snapshot' (the app stops meanwhile)?"

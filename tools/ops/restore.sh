@@ -83,6 +83,8 @@ if [ "$mode" = discard ]; then
   exit 0
 fi
 [ "$kind" != none ] || { echo "$OPS_APP has no database" >&2; exit 64; }
+# An RDS restore that cannot work (another major version...) is refused before anything stops.
+if [ "$kind" = rds ] && [ -z "$offsite" ]; then ops_rds_check "$name"; fi
 
 ops_confirm "Replace the $OPS_APP database of stack $OPS_STACK with '$name' (its writers stop meanwhile)?"
 
