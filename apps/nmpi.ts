@@ -23,6 +23,7 @@ import { certbotDnsContainer, certificatePaths, challengeCnameRecords, nginxTlsP
 import { ContainerStack, type ContainerSpec } from "../components/docker/container-stack";
 import { renderNginxConfig } from "../components/docker/nginx-config";
 import { postgresWithAppRole } from "../components/docker/postgres-app-role";
+import { POSTGRES_BACKUP_S3_RESTORE, postgresBackupS3Container, postgresBackupS3Image } from "../components/docker/postgres-backup-s3";
 import { imageAtVersion, versionLabel } from "../components/docker/source-image";
 import { App, type AppContext, statefulOptions } from "./context";
 import { NMPI } from "./contracts/nmpi";
@@ -116,33 +117,21 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
           ports: [{ internal: POSTGRES_PORT, external: POSTGRES_PORT, ip: dbNode.privateIpv4Address }],
         },
       }),
-      {
+      postgresBackupS3Container({
         name: "nmpi-db-backup",
-        image: config.backup.image ?? imageAtVersion(`${prefix}-db-backup-image`, NMPI.backup.build.ref, "backup", {
+        image: config.backup.image ?? postgresBackupS3Image(`${prefix}-db-backup-image`, {
           host: dbNode.ipv4Address,
           hostKey: dbNode.hostPublicKey,
           dependsOn: [dbNode.ready],
-          repository: NMPI.backup.build.repository,
-          buildArgs: { ...NMPI.backup.build.buildArgs },
-          imageName: "platform/postgres-backup-s3",
+          postgresMajor: NMPI.postgresMajor,
         }, opts),
         after: [dbContainer],
-        env: {
-          SCHEDULE: config.backup.schedule,
-          BACKUP_KEEP_DAYS: String(config.backup.retentionDays),
-          PASSPHRASE: backupPassphrase.result,
-          S3_REGION: config.region,
-          S3_ENDPOINT: backups.endpoint,
-          S3_BUCKET: backups.bucketName,
-          S3_PREFIX: NMPI.backup.prefix,
-          S3_ACCESS_KEY_ID: backups.accessKeyId,
-          S3_SECRET_ACCESS_KEY: backups.secretAccessKey,
-          POSTGRES_HOST: dbContainer,
-          POSTGRES_DATABASE: POSTGRES_DB,
-          POSTGRES_USER,
-          POSTGRES_PASSWORD: dbPassword.result,
-        },
-      },
+        schedule: config.backup.schedule,
+        keepDays: config.backup.retentionDays,
+        passphrase: backupPassphrase.result,
+        s3: { region: config.region, endpoint: backups.endpoint, bucket: backups.bucketName, prefix: NMPI.backup.prefix, accessKeyId: backups.accessKeyId, secretAccessKey: backups.secretAccessKey },
+        postgres: { host: dbContainer, database: POSTGRES_DB, user: POSTGRES_USER, password: dbPassword.result },
+      }),
       ...volumeSnapshotSpecs("nmpi", config.volumeSnapshots, secrets.snapshotToken, dbNode.dataVolume),
     ],
   }, opts);
@@ -248,7 +237,7 @@ export function deployNmpi(ctx: AppContext, config: NmpiConfig, secrets: SecretV
       }),
       database: { kind: "postgres-container", at: { on: "db", container: dbContainer }, database: POSTGRES_DB, dumpDir: POSTGRES_DUMP_DIR },
       // eeshugerman/postgres-backup-s3 src/restore.sh: the newest dump, or the one whose timestamp is given.
-      offsite: { at: { on: "db", container: "nmpi-db-backup" }, newest: ["sh", "restore.sh"], named: ["sh", "restore.sh", "{}"] },
+      offsite: { at: { on: "db", container: "nmpi-db-backup" }, ...POSTGRES_BACKUP_S3_RESTORE },
       writers: { containers: COLOURS.flatMap((c) => [{ on: c, container: `nmpi-${c}` }, { on: c, container: `quotas-${c}` }]) },
       volumes: dbNode.dataVolume ? { db: dbNode.dataVolume.id } : {},
     } satisfies OpsOutputs,

@@ -32,6 +32,7 @@ import { Node } from "../components/digitalocean/node";
 import { renderCaddyfile } from "../components/docker/caddy-file";
 import { type ContainerSpec, ContainerStack } from "../components/docker/container-stack";
 import { postgresWithAppRole } from "../components/docker/postgres-app-role";
+import { POSTGRES_BACKUP_S3_RESTORE, postgresBackupS3Container, postgresBackupS3Image } from "../components/docker/postgres-backup-s3";
 import { colourContainerName, colourContainers, colourHostname, colourRoutes } from "../components/docker/colour-hosts";
 import { releaseColoursInOrder } from "../components/docker/colour-release";
 import { imageAtVersion, versionLabel } from "../components/docker/source-image";
@@ -185,14 +186,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
   const appImage = (colour: Colour) => colourImage[colour];
   const backupImage: pulumi.Input<string> =
     config.backup.image ??
-    imageAtVersion(app.name("dbbackup-image"), TOPOBANK.backup.build.ref, "dbbackup", {
-      host: node.ipv4Address,
-      hostKey: node.hostPublicKey,
-      dependsOn: [node.ready],
-      repository: TOPOBANK.backup.build.repository,
-      buildArgs: { ...TOPOBANK.backup.build.buildArgs },
-      imageName: "platform/postgres-backup-s3",
-    }, opts);
+    postgresBackupS3Image(app.name("dbbackup-image"), { host: node.ipv4Address, hostKey: node.hostPublicKey, dependsOn: [node.ready], postgresMajor: TOPOBANK.postgresMajor }, opts);
   // A TCP connect, not an HTTP request: ALLOWED_HOSTS would reject the probe's Host header.
   const tcpProbe = (port: number) => ["CMD", "python", "-c", `import socket; socket.create_connection(("127.0.0.1", ${port}), 5)`];
 
@@ -216,30 +210,18 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
       healthcheck: ["CMD", "rabbitmq-diagnostics", "-q", "ping"],
     },
     { name: "memcached", image: SUPPORT_IMAGES.memcached, command: ["memcached", "-m", "256"] },
-    {
-      // Seed 001, "Automated backups": a scheduled dump under backup/, now postgres-backup-s3 (the image's own
-      // CMD `sh run.sh`): pg_dump, gpg --symmetric with PASSPHRASE, upload, then, after a successful upload only,
-      // deletion of dumps older than BACKUP_KEEP_DAYS (apps/contracts/topobank.ts `backup`, src/backup.sh @ecb08ff).
+    // Seed 001, "Automated backups": a scheduled dump under backup/, now postgres-backup-s3: pg_dump, gpg --symmetric
+    // with PASSPHRASE, upload, then, after a successful upload only, deletion of dumps older than BACKUP_KEEP_DAYS.
+    postgresBackupS3Container({
       name: "dbbackup",
       image: backupImage,
-      env: {
-        SCHEDULE: config.backup.schedule,
-        BACKUP_KEEP_DAYS: String(config.backup.keepDays),
-        PASSPHRASE: backupPassphrase,
-        S3_REGION: backupStorage.region,
-        S3_ENDPOINT: backupStorage.endpoint,
-        S3_BUCKET: backupStorage.bucket,
-        S3_PREFIX: TOPOBANK.backup.prefix,
-        S3_ACCESS_KEY_ID: backupStorage.accessKeyId,
-        S3_SECRET_ACCESS_KEY: backupStorage.secretAccessKey,
-        POSTGRES_HOST: "postgres",
-        POSTGRES_PORT: "5432",
-        POSTGRES_DATABASE: POSTGRES_DB,
-        POSTGRES_USER: postgresUser,
-        POSTGRES_PASSWORD: postgresPassword,
-      },
+      schedule: config.backup.schedule,
+      keepDays: config.backup.keepDays,
+      passphrase: backupPassphrase,
+      s3: { ...backupStorage, prefix: TOPOBANK.backup.prefix },
+      postgres: { host: "postgres", port: 5432, database: POSTGRES_DB, user: postgresUser, password: postgresPassword },
       after: ["postgres"],
-    },
+    }),
   ];
 
   const perColour: ContainerSpec[] = COLOURS.flatMap((colour): ContainerSpec[] => [
@@ -345,8 +327,7 @@ export function deployTopobank(ctx: AppContext, config: TopobankConfig, secrets:
       manageCommand: ["python", "manage.py"],
       logs: containerLogs({ node: [...shared, ...perColour, ...liveOnly, front].map((c) => c.name) }),
       database: { kind: "postgres-container", at: { on: "node", container: "postgres" }, database: POSTGRES_DB, dumpDir: POSTGRES_DUMP_DIR },
-      // eeshugerman/postgres-backup-s3 src/restore.sh @ecb08ff: the newest dump, or the one whose timestamp is given.
-      offsite: { at: { on: "node", container: "dbbackup" }, newest: ["sh", "restore.sh"], named: ["sh", "restore.sh", "{}"] },
+      offsite: { at: { on: "node", container: "dbbackup" }, ...POSTGRES_BACKUP_S3_RESTORE },
       writers: { containers: [...perColour, ...liveOnly].map((c) => ({ on: "node", container: c.name })) },
       volumes: node.dataVolume ? { data: node.dataVolume.id } : {},
     } satisfies OpsOutputs,

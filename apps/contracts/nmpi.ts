@@ -3,6 +3,7 @@
  * HumanBrainProject/ebrains-neuromorphic-job-queue-api (formerly bitbucket apdavison/nmpi); the seed
  * is documentation/developer_guide/deployment.rst @f7c4652 (2016).
  */
+import type { BackupPostgresMajor } from "../../components/docker/postgres-backup-s3";
 import type { SourceImageBuild } from "../../components/docker/source-image";
 
 export const NMPI = {
@@ -45,19 +46,13 @@ export const NMPI = {
   postgresPort: 5432,
   /** Seed's tutum/postgresql is 9.3; 16 with SCRAM for the buster images, md5 on request for the jessie ones (app-contracts N8). */
   postgresImage: "postgres:16.6-bookworm",
+  /** The server's major version: the backup's pg_dump is built for it (pg_dump refuses a newer server). */
+  postgresMajor: "16" satisfies BackupPostgresMajor,
   /**
-   * The backup: eeshugerman/postgres-backup-s3 built from @ecb08ff with ALPINE_VERSION 3.19, as its workflow builds
-   * the `:16` tag (.github/workflows/build-and-push-images.yml matrix `{postgres: 16, alpine: '3.19'}`); README @ecb08ff
-   * lists the env names; src/backup.sh uses ${S3_PREFIX} under `set -u` (the Dockerfile sets S3_PATH instead).
+   * The backup: postgres-backup-s3 (components/docker/postgres-backup-s3.ts) built for postgresMajor, as
+   * upstream's workflow builds its `:16` tag. S3_PREFIX without a trailing slash: backup.sh appends `/`.
    */
   backup: {
-    build: {
-      repository: "https://github.com/eeshugerman/postgres-backup-s3.git",
-      ref: "ecb08ff41ca994cab9ead491aee30262a22fd66c",
-      // TARGETARCH: install.sh fetches go-cron for `linux_${TARGETARCH}`, which only BuildKit sets; the node's
-      // docker.io may build with the classic builder (apps/contracts/topobank.ts `backup.build` has the sources).
-      buildArgs: { ALPINE_VERSION: "3.19", TARGETARCH: "amd64" },
-    },
     prefix: "backup",
   },
 } as const;

@@ -3,19 +3,11 @@
  * ContactEngineering/topobank; the seed is docs/deploy.rst @ b9404384 (between 0.15.x and 0.16.0).
  * The Docker setup (compose/production) exists up to 1.0.x only (removed in 38b6324f, 2023-02-03).
  */
+import type { BackupPostgresMajor } from "../../components/docker/postgres-backup-s3";
 import type { SourceImageBuild } from "../../components/docker/source-image";
 
 /** Topobank's Postgres major version: the server image and the backup's pg_dump both follow it. */
-const POSTGRES_MAJOR = "16";
-
-/**
- * Which Alpine release the backup image is built on for each Postgres major: upstream's own mapping, the matrix of
- * eeshugerman/postgres-backup-s3 .github/workflows/build-and-push-images.yml @ecb08ff (`{ postgres: 16, alpine: '3.19' }`
- * builds its `:16` tag). install.sh's `apk add postgresql-client` takes the highest-priority provider in that release:
- * aports main/postgresql<N>/APKBUILD sets `provider_priority=$_majorver` and its -client subpackage provides
- * `postgresql-client`; Alpine 3.19 (2023-12) carries no Postgres newer than 16 (17 was released 2024-09).
- */
-export const BACKUP_ALPINE_FOR_POSTGRES = { "12": "3.12", "13": "3.14", "14": "3.16", "15": "3.17", "16": "3.19" } as const;
+const POSTGRES_MAJOR: BackupPostgresMajor = "16";
 
 export const TOPOBANK = {
   /** No published image (app-contracts T1): built from the repository. */
@@ -67,33 +59,10 @@ export const TOPOBANK = {
     ],
   ],
   /**
-   * The scheduled off-site backup (security review M8: dumps encrypted client-side): eeshugerman/postgres-backup-s3
-   * built from @ecb08ff (the commit nmpi builds). Read at that commit: README (env names: SCHEDULE, BACKUP_KEEP_DAYS,
-   * PASSPHRASE, S3_REGION/ACCESS_KEY_ID/SECRET_ACCESS_KEY/BUCKET/PREFIX/ENDPOINT, POSTGRES_HOST/DATABASE/USER/PASSWORD);
-   * Dockerfile (`ARG ALPINE_VERSION`, `FROM alpine:${ALPINE_VERSION}`, `ARG TARGETARCH`, `CMD ["sh", "run.sh"]`);
-   * src/install.sh (`apk add postgresql-client`, `apk add gnupg`, go-cron 0.0.5 for `linux_${TARGETARCH}`);
-   * src/backup.sh (`pg_dump --format=custom`, `gpg --symmetric --batch --passphrase "$PASSPHRASE"` when PASSPHRASE is
-   * set, upload to `s3://${S3_BUCKET}/${S3_PREFIX}/${POSTGRES_DATABASE}_<%Y-%m-%dT%H:%M:%S>.dump.gpg`, then, with
-   * BACKUP_KEEP_DAYS, `s3 rm` of every key under S3_PREFIX last modified before that many days ago);
-   * src/restore.sh (`sh restore.sh` the newest, `sh restore.sh <timestamp>` a named one; gpg --decrypt, then
-   * `pg_restore --clean --if-exists`).
+   * The scheduled off-site backup (security review M8: dumps encrypted client-side): postgres-backup-s3
+   * (components/docker/postgres-backup-s3.ts, the build nmpi uses), its pg_dump built for postgresMajor.
    */
   backup: {
-    build: {
-      repository: "https://github.com/eeshugerman/postgres-backup-s3.git",
-      ref: "ecb08ff41ca994cab9ead491aee30262a22fd66c",
-      buildArgs: {
-        /** The Alpine release whose `postgresql-client` is Postgres 16: pg_dump refuses a newer server. */
-        ALPINE_VERSION: BACKUP_ALPINE_FOR_POSTGRES[POSTGRES_MAJOR],
-        /**
-         * install.sh downloads `go-cron_0.0.5_linux_${TARGETARCH}.tar.gz`. BuildKit sets TARGETARCH itself, the classic
-         * builder does not (cert-manager/aws-privateca-issuer#265), which would fetch `linux_` (no such asset); an explicit
-         * build arg overrides BuildKit's value (containerd/nerdbox#128). Droplets are x86-64 (components/digitalocean/node.ts
-         * image `ubuntu-24-04-x64`), so the value is the same either way and the build works with either builder.
-         */
-        TARGETARCH: "amd64",
-      },
-    } satisfies Partial<SourceImageBuild>,
     /** S3_PREFIX without a trailing slash (backup.sh appends `/`): dumps under `backup/` as in the seed. */
     prefix: "backup",
   },

@@ -5,7 +5,8 @@ import { named, renderedValues, renderOnce, runTool, tempFile } from "../support
 import { renderIsolatedOk } from "../../tools/render/isolated";
 import { isStateful } from "../../tools/render/stateful";
 import { caddyValidate, upstreamOf } from "../components/docker/caddy-validate";
-import { BACKUP_ALPINE_FOR_POSTGRES, TOPOBANK } from "../../apps/contracts/topobank";
+import { TOPOBANK } from "../../apps/contracts/topobank";
+import { BACKUP_ALPINE_FOR_POSTGRES } from "../../components/docker/postgres-backup-s3";
 
 const CONTAINER = "docker:index/container:Container";
 const VERSIONS = ["apps.topobank.versions.blue=0.16.2", "apps.topobank.versions.green=0.17.0"];
