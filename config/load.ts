@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { z } from "zod";
 import { PROJECT, type PlatformSettings, platformSchema } from "./schema";
+import { isSecureValue } from "./secure-value";
 
 /** Config keys outside our namespace that hold credentials: accepted only as secrets. */
 const SECRET_PROVIDER_KEYS = ["digitalocean:token", "digitalocean:spacesAccessId", "digitalocean:spacesSecretKey"];
@@ -44,7 +45,7 @@ export function plaintextSecretLeaves(stackFileText: string): string[] {
   const secrets = isRecord(config) ? config[`${PROJECT}:${SECRET_KEYS_OF_PROJECT[0]}`] : undefined;
   const found: string[] = [];
   const walk = (value: unknown, path: string): void => {
-    if (isRecord(value) && Object.keys(value).length === 1 && typeof value.secure === "string") return;
+    if (isSecureValue(value)) return;
     if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
     else if (Array.isArray(value)) value.forEach((v: unknown, i) => walk(v, `${path}[${i}]`));
     else if (value !== null && value !== undefined) found.push(path);

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import YAML from "yaml";
+import { isSecureValue } from "../../config/secure-value";
 
 /** The directory holding Pulumi.yaml and package.json, found upwards from `from`. */
 export function projectRoot(from: string = __dirname): string {
@@ -84,10 +85,6 @@ export function applyOverrides(tree: ConfigTree, project: string, overrides: rea
   return result;
 }
 
-function isSecure(value: unknown): value is { secure: unknown } {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
-}
-
 /**
  * Converts a config tree to what the program receives. A top-level key is secret when any value
  * under it is `secure:` and every leaf under it is; a key that mixes plain and secure leaves is
@@ -101,7 +98,7 @@ export function toProgramConfig(tree: ConfigTree): ProgramConfig {
     let secureLeaves = 0;
     let plainLeaves = 0;
     const decrypt = (node: unknown, path: string): unknown => {
-      if (isSecure(node)) {
+      if (isSecureValue(node)) {
         secureLeaves++;
         const placeholder = `mock-secret(${path})`;
         secretPlaceholders.push(placeholder);
