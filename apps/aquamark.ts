@@ -314,7 +314,7 @@ export function deployAquamark(ctx: AppContext, config: AquamarkConfig, secrets:
         ...Object.fromEntries(COLOURS.map((c) => [`web-${c}`, { logGroup: web[c].logGroupName }])),
         ...Object.fromEntries((Object.keys(daemons) as Daemon[]).map((d) => [d, { logGroup: daemons[d].logGroupName }])),
       },
-      database: { kind: "rds", identifier: database.identifier, subnetGroup: database.subnetGroupName, securityGroupId: database.securityGroupId },
+      database: { kind: "rds", identifier: database.identifier },
       writers: { autoScalingGroups: [...COLOURS.map((c) => web[c].groupName), ...(Object.keys(daemons) as Daemon[]).map((d) => daemons[d].groupName)] },
       volumes: {},
     } satisfies OpsOutputs,

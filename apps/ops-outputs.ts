@@ -64,9 +64,6 @@ export type OpsDatabase =
        */
       kind: "rds";
       identifier: pulumi.Input<string>;
-      /** DB subnet group and security group of the instance (for reference; a restore reads them from RDS). */
-      subnetGroup: pulumi.Input<string>;
-      securityGroupId: pulumi.Input<string>;
     }
   | {
       /** CouchDB files on an EBS volume: dumps are EBS snapshots; a restore copies a snapshot's files back. */
