@@ -22,9 +22,6 @@ export const imageTag = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "a Docker image tag: letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'");
 
-/** Image tag for each colour. */
-export const colourVersions = z.strictObject({ blue: imageTag, green: imageTag });
-
 /** A DNS host name such as `nmpi.example.org` (lower case, at least two labels). */
 export const hostname = z
   .string()

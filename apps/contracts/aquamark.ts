@@ -143,11 +143,9 @@ export const DATABASE_ROLE = {
 /** Schema migrations: seed 002 `docker run --rm vpac/aquamark alembic upgrade head`; `alembic.ini` is in the WORKDIR and `alembic/env.py` reads DATABASE_URL. */
 export const MIGRATE = ["alembic", "upgrade", "head"] as const;
 
-/**
- * One-time step left to the operator: on an empty database `app.py` `default_settings()` (line 156)
- * creates the user `admin` with password `admin`; log in and change it before the DNS name is public.
- */
-export const DEFAULT_ADMIN = { email: "admin", password: "admin" } as const;
+// One-time step left to the operator (docs/apps-aws.md, "First login"): on an empty database `app.py`
+// `default_settings()` (line 156) creates the user `admin` with password `admin`; log in and change it
+// before the DNS name is public.
 
 /** True when `version` is an upstream tag at or after {@link OLDEST_VERSION_WITH_DAEMONS}. */
 export function hasBothDaemons(version: string): boolean {

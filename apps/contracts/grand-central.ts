@@ -29,11 +29,6 @@ export const MODE = "production";
 /** Fixed key of the secrets object at the bucket's root (`lib/secrets-downloader.js` `Key: 'secrets.yml'`). */
 export const SECRETS_KEY = "secrets.yml";
 
-/**
- * Keys of the `production:` section index.js @f08acef reads itself: `secrets.aws.sqs.queue_url` (line 21),
- * `secrets.aws.access_key_id/secret_access_key/region` (line 23, the SQS credentials), `secrets.pouchdb.database` (line 28).
- */
-export const REQUIRED_AWS_KEYS = ["access_key_id", "secret_access_key", "region"] as const;
 /** `index.js` line 28: `new PouchDB(secrets.pouchdb.database, {adapter: 'http'})`: a CouchDB URL, credentials included. */
 export const POUCHDB_DATABASE_PATH = ["pouchdb", "database"] as const;
 

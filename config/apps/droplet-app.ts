@@ -64,9 +64,6 @@ export function colourVersions<K extends string>(images: readonly [K, ...K[]]) {
   return z.strictObject({ blue: colourVersion(images), green: colourVersion(images) });
 }
 
-/** One colour's version: a git ref, or each image by digest. */
-export type ColourVersion<K extends string> = string | Record<K, string>;
-
 /** Fields of every DigitalOcean app; `images` are the names of the app's own images (for prebuilt versions). */
 export function dropletAppFields<K extends string>(images: readonly [K, ...K[]]) {
   return {

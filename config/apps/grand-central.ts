@@ -148,6 +148,8 @@ const secretString = z.string().min(1, "a non-empty value");
 export const grandCentralSecrets = z.strictObject({
   production: z
     .looseObject({
+      // What index.js @f08acef reads itself: `secrets.aws.sqs.queue_url` (line 21) and
+      // `secrets.aws.access_key_id/secret_access_key/region` (line 23, the SQS credentials).
       aws: z.looseObject({
         access_key_id: secretString,
         secret_access_key: secretString,
