@@ -156,6 +156,14 @@ export const doSize = z
   .string()
   .regex(/^[a-z0-9]+(-[a-z0-9]+)+$/, "a DigitalOcean size slug such as s-1vcpu-2gb (see `doctl compute size list`)");
 
+/** A time of day, HH:MM (24 h): the form DLM's `times` and the volume-snapshot job take. */
+export const TIME_OF_DAY = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+
+/** A time of day in UTC, with an example for the error message. */
+export function timeOfDay(example: string) {
+  return z.string().regex(TIME_OF_DAY, `a time of day HH:MM in UTC, such as ${example}`);
+}
+
 /** A five-field cron expression (minute hour day-of-month month day-of-week) as crond reads it. */
 export const cron = z
   .string()

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TIME_OF_DAY } from "../../config/primitives";
 
 /** Hours between snapshots that a DLM create rule accepts (aws_dlm_lifecycle_policy `interval` with unit HOURS). */
 export const DLM_INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
@@ -23,7 +24,7 @@ export function validateSnapshotScheduleArgs(name: string, args: EbsSnapshotSche
   const problems: string[] = [];
   const { every, at, keep } = { every: args.everyHours ?? 24, at: args.at ?? "03:00", keep: args.keep ?? 14 };
   if (!(DLM_INTERVAL_HOURS as readonly number[]).includes(every)) problems.push(`everyHours must be one of ${DLM_INTERVAL_HOURS.join(", ")}, got ${every}`);
-  if (!/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(at)) problems.push(`at must be HH:MM (UTC), got ${JSON.stringify(at)}`);
+  if (!TIME_OF_DAY.test(at)) problems.push(`at must be HH:MM (UTC), got ${JSON.stringify(at)}`);
   if (!Number.isInteger(keep) || keep < 1 || keep > 1000) problems.push(`keep must be a whole number from 1 to 1000, got ${keep}`);
   if (Object.keys(args.targetTags).length === 0) problems.push("targetTags must name at least one tag");
   if (problems.length > 0) throw new Error(`EbsSnapshotSchedule ${name}: ${problems.join("; ")}`);

@@ -6,6 +6,7 @@
  * (paged), DELETE /v2/volumes/snapshots/{id} (docs.digitalocean.com, pydo volume_snapshots).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { TIME_OF_DAY } from "../../config/primitives";
 import type { ContainerSpec } from "../docker/container-stack";
 
 /** Arguments of {@link volumeSnapshotsContainer}. */
@@ -64,7 +65,7 @@ while True:
 
 /** The container that runs {@link VOLUME_SNAPSHOT_SCRIPT} for one volume. */
 export function volumeSnapshotsContainer(args: VolumeSnapshotsArgs): ContainerSpec {
-  if (!/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(args.at)) throw new Error(`volumeSnapshotsContainer ${args.name}: at must be HH:MM (UTC), got ${JSON.stringify(args.at)}`);
+  if (!TIME_OF_DAY.test(args.at)) throw new Error(`volumeSnapshotsContainer ${args.name}: at must be HH:MM (UTC), got ${JSON.stringify(args.at)}`);
   if (!Number.isInteger(args.keep) || args.keep < 1) throw new Error(`volumeSnapshotsContainer ${args.name}: keep must be a whole number >= 1, got ${args.keep}`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(args.prefix)) throw new Error(`volumeSnapshotsContainer ${args.name}: prefix must be lower-case letters, digits and '-'`);
   return {

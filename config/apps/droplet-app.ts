@@ -3,7 +3,7 @@
  * to its DNS zone: one definition, so the three schemas cannot drift apart.
  */
 import { z } from "zod";
-import { adminCidrs, colour, doRegion, doSize, email, hostname, SPACES_REGIONS, sshPublicKey } from "../primitives";
+import { adminCidrs, colour, doRegion, doSize, email, hostname, SPACES_REGIONS, sshPublicKey, timeOfDay } from "../primitives";
 
 /**
  * Who owns the DigitalOcean domain `dnsZone`: `create` it, `adopt` an existing one (import, kept on
@@ -96,7 +96,7 @@ export function dropletAppFields<K extends string>(images: readonly [K, ...K[]])
     volumeSnapshots: z
       .strictObject({
         /** Time of day, HH:MM UTC. */
-        at: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "a time of day HH:MM in UTC, such as 02:30"),
+        at: timeOfDay("02:30"),
         /** Snapshots kept. */
         keep: z.number().int("a whole number of snapshots").min(1).max(100),
       })

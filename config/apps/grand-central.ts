@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_REF, POUCHDB_DATABASE_PATH, SOURCE_REPOSITORY } from "../../apps/contracts/grand-central";
-import { awsRegion, email, gib, imageTag } from "../primitives";
+import { awsRegion, email, gib, imageTag, timeOfDay } from "../primitives";
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -100,7 +100,7 @@ export const grandCentralConfig = z
         /** Hours between snapshots. */
         everyHours: z.union([1, 2, 3, 4, 6, 8, 12, 24].map((h) => z.literal(h)), { error: "one of 1, 2, 3, 4, 6, 8, 12, 24 (hours DLM accepts)" }).default(24),
         /** First snapshot of the day, HH:MM UTC. */
-        at: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "a time of day HH:MM in UTC, such as 03:00").default("03:00"),
+        at: timeOfDay("03:00").default("03:00"),
         /** Snapshots kept. */
         keep: z.number().int("a whole number of snapshots").min(1).max(1000).default(14),
       })
