@@ -1,7 +1,7 @@
 /** Required tags on taggable AWS resources: app, stack, and colour on colour-specific resources. */
 import { COLOURS } from "../../config/primitives";
 import { colourOf } from "./colour";
-import { asRecord, asString, isRecord, type ResourcePolicy, type Subject } from "./model";
+import { asRecord, asString, isRecord, jsonInput, type ResourcePolicy, type Subject } from "./model";
 
 /**
  * AWS types the apps use that take tags, checked even when the program passed no `tags`. Any other
@@ -46,15 +46,8 @@ export const TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
 
 /** Tags as a map, from the map form or the auto-scaling group's list form ([{ key, value }]). */
 export function tagMap(value: unknown): Record<string, string> {
-  let v = value;
   // CrossGuard passes a provider's nested config as JSON text.
-  if (typeof v === "string") {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return {};
-    }
-  }
+  const v = jsonInput(value);
   if (Array.isArray(v)) {
     return Object.fromEntries(
       v.map(asRecord).flatMap((t) => {
@@ -69,17 +62,8 @@ export function tagMap(value: unknown): Record<string, string> {
 
 /** Tags the resource gets: its provider's `defaultTags.tags` overlaid with its own. */
 export function effectiveTags(r: Pick<Subject, "inputs" | "providerInputs">): Record<string, string> {
-  const providerDefaults = r.providerInputs ? tagMap(asRecord(parseIfJson(r.providerInputs.defaultTags)).tags) : {};
+  const providerDefaults = r.providerInputs ? tagMap(asRecord(jsonInput(r.providerInputs.defaultTags)).tags) : {};
   return { ...providerDefaults, ...tagMap(r.inputs.tags) };
-}
-
-function parseIfJson(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 export function isTaggable(r: Pick<Subject, "type" | "inputs">): boolean {
