@@ -13,7 +13,7 @@ import { createMocks } from "./mocks";
 import { applyOverrides, projectRoot, readStackConfig, toProgramConfig } from "./stack-config";
 
 export { projectRoot };
-import { resourceUrn, stackUrn } from "./urn";
+import { parseUrn, resourceUrn, stackUrn } from "./urn";
 
 /** Shown instead of any secret value. */
 export const SECRET_MARKER = "[secret]";
@@ -314,7 +314,8 @@ async function aliasUrns(record: Recorded, resolver: Resolver): Promise<string[]
       : pulumi.Resource.isInstance(parentResource) ? resolver.urnOf(parentResource)
       : typeof parentUrn === "string" ? parentUrn
       : ownParent;
-    const chain = parent && !parent.includes("::pulumi:pulumi:Stack::") ? `${parent.split("::")[2]}$` : "";
+    const parentType = parent ? parseUrn(parent).qualifiedType : undefined;
+    const chain = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$` : "";
     urns.push(
       resourceUrn(
         typeof stack === "string" ? stack : currentStack(),
