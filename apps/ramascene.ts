@@ -255,15 +255,16 @@ export function deployRamascene(ctx: AppContext, config: RamasceneConfig, secret
     opts,
   );
 
+  const daphne = colourContainers(stack, "daphne");
   releaseColoursInOrder(app.name("release"), {
     host: node.ipv4Address,
     hostKey: node.hostPublicKey,
     hostId: node.hostId,
     commands: RAMASCENE.releaseSteps.map((argv) => [...argv]),
     versions: { blue: versionLabel(config.versions.blue), green: versionLabel(config.versions.green) },
-    containers: colourContainers(stack, "daphne"),
+    containers: daphne,
     // A copy of the SQLite file both colours share before a release migrates it (any daphne has Python and the mount).
-    backupFirst: { container: colourContainers(stack, "daphne").blue, commands: [sqliteDumpCommand(RAMASCENE.sqliteFile, `${RAMASCENE.sqliteDir}/${SQLITE_DUMPS}`, "pre-release", 10)] },
+    backupFirst: { container: daphne.blue, commands: [sqliteDumpCommand(RAMASCENE.sqliteFile, `${RAMASCENE.sqliteDir}/${SQLITE_DUMPS}`, "pre-release", 10)] },
   }, opts);
 
   return app.done({

@@ -1,7 +1,7 @@
 /**
  * The Lambda handler of {@link PostgresAppRole} (components/aws/postgres-app-role.ts): connects to the
  * database as the master user and makes the application's role what the event asks for. Bundled with
- * its `pg` client into the function's code by esbuild; no other module of the program is imported.
+ * its `pg` client into the function's code by esbuild; no other module of the program is imported at run time.
  *
  * Every step is idempotent, so the function can run on every change of its inputs, and all of it runs
  * in one transaction, so a failure leaves the database as it was.
@@ -9,8 +9,10 @@
 import { createHash } from "node:crypto";
 import { Client, type ClientConfig } from "pg";
 
-/** How the role's password is stored: md5 for clients with libpq < 10 (no SCRAM), else scram-sha-256. */
-export type PasswordEncryption = "md5" | "scram-sha-256";
+// How the role's password is stored: md5 for clients with libpq < 10 (no SCRAM), else scram-sha-256. A type
+// only: nothing of that module reaches the bundle.
+import type { PasswordEncryption } from "../docker/postgres-app-role";
+export type { PasswordEncryption };
 
 /** What one invocation asks for (the Invocation's `input`). */
 export interface AppRoleSpec {
