@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { S3SecretsAccess } from "./s3-secrets-access";
+import { isExactKey, S3_BUCKET_NAME, S3SecretsAccess } from "./s3-secrets-access";
 
 /** Arguments of {@link S3SecretFile}. */
 export interface S3SecretFileArgs {
@@ -20,8 +20,8 @@ export interface S3SecretFileArgs {
 
 /** Checks {@link S3SecretFileArgs}; throws naming the argument. */
 export function validateS3SecretFileArgs(name: string, args: Pick<S3SecretFileArgs, "bucket" | "key">): void {
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucket)) throw new Error(`S3SecretFile ${name}: args.bucket is not an S3 bucket name: ${JSON.stringify(args.bucket)}`);
-  if (args.key === "" || args.key.startsWith("/") || /[*?]/.test(args.key)) {
+  if (!S3_BUCKET_NAME.test(args.bucket)) throw new Error(`S3SecretFile ${name}: args.bucket is not an S3 bucket name: ${JSON.stringify(args.bucket)}`);
+  if (!isExactKey(args.key) || args.key.startsWith("/")) {
     throw new Error(`S3SecretFile ${name}: args.key must be an exact key without a leading '/', '*' or '?', got ${JSON.stringify(args.key)}`);
   }
 }

@@ -35,6 +35,14 @@ export function secretsReadPolicy(objects: readonly S3ObjectRef[], kmsKeyArn: st
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
+/** An S3 bucket name (3-63 lower-case letters, digits, '.', '-', starting and ending with a letter or digit). */
+export const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** True for an exact object key: not empty, no `*` or `?` (which an IAM resource would read as wildcards). */
+export function isExactKey(key: string): boolean {
+  return key !== "" && !/[*?]/.test(key);
+}
+
 /**
  * Lets one role read exactly the given secrets objects in S3 (and decrypt them with exactly one KMS
  * key): the role's temporary credentials replace long-lived access keys in the environment.
@@ -44,10 +52,10 @@ export class S3SecretsAccess extends pulumi.ComponentResource {
     super("platform:aws:S3SecretsAccess", name, {}, opts);
     if (args.objects.length === 0) throw new Error(`S3SecretsAccess ${name}: objects must name at least one S3 object`);
     for (const [i, o] of args.objects.entries()) {
-      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(o.bucket)) {
+      if (!S3_BUCKET_NAME.test(o.bucket)) {
         throw new Error(`S3SecretsAccess ${name}: objects[${i}].bucket is not an S3 bucket name: ${JSON.stringify(o.bucket)}`);
       }
-      if (o.key === "" || /[*?]/.test(o.key)) {
+      if (!isExactKey(o.key)) {
         throw new Error(`S3SecretsAccess ${name}: objects[${i}].key must be an exact key without '*' or '?', got ${JSON.stringify(o.key)}`);
       }
     }
