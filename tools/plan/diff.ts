@@ -67,14 +67,14 @@ function colourSwitches(before: Record<string, unknown>, after: Record<string, u
 function stateOf(r: RenderedResource): ResourceState {
   return {
     urn: r.urn,
-    custom: !r.type.startsWith("platform:"),
+    custom: !isComponent(r.type),
     type: r.type,
     inputs: r.inputs,
     parent: r.parent,
     protect: r.options.protect,
     retainOnDelete: r.options.retainOnDelete,
     ...(r.options.dependsOn.length ? { dependencies: r.options.dependsOn } : {}),
-    ...(r.options.provider ? { provider: `${r.options.provider}::${UNKNOWN_ID}` } : {}),
+    ...providerOf(r),
     ...(Object.keys(r.propertyDependencies).length ? { propertyDependencies: r.propertyDependencies } : {}),
     ...(r.options.import !== undefined ? { importID: r.options.import } : {}),
   };
@@ -118,7 +118,7 @@ function judge(current: RenderedResource, inputChanges: PropertyChange[], provid
   const paths = inputChanges.map((c) => c.path);
   const verdict: Verdict = { op: "update", replaceReasons: [], replaceCauses: [], mayReplace: [] };
   const forcing: string[] = [];
-  if (!current.type.startsWith("platform:") && paths.length) {
+  if (!isComponent(current.type) && paths.length) {
     try {
       forcing.push(...forcesReplacement(current.type, paths, rules));
       verdict.mayReplace = conditionalReplacements(current.type, paths, rules).map((c) => `${c.path}: ${c.when}`);
@@ -211,7 +211,7 @@ export function diffPlans(before: RenderedStack, after: RenderedStack, violation
           if (!dependency || p.current.options.ignoreChanges.some((i) => under(key, i))) continue;
           let forces = p.current.options.replaceOnChanges.some((r) => r === "*" || under(key, r) || under(r, key));
           try {
-            forces ||= !p.current.type.startsWith("platform:") && forcesReplacement(p.current.type, [key], rules).length > 0;
+            forces ||= !isComponent(p.current.type) && forcesReplacement(p.current.type, [key], rules).length > 0;
           } catch (err) {
             if (!(err instanceof ReplacementRuleError)) throw err;
             p.verdict.uncertain ??= err.message;
@@ -305,6 +305,11 @@ export function diffPlans(before: RenderedStack, after: RenderedStack, violation
     outputs: propertyChanges(before.outputs, after.outputs, ""),
     ...(secretsComparable ? {} : { notes: ["the two plans were made with different secret keys: changed secrets cannot be shown (set PLATFORM_PLAN_SECRET_KEY for both)"] }),
   };
+}
+
+/** Our component types (`platform:*`) register no cloud resource: no provider state, no replacement. */
+function isComponent(type: string): boolean {
+  return type.startsWith("platform:");
 }
 
 function providerOf(r: RenderedResource): { provider?: string } {
