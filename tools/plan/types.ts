@@ -8,28 +8,31 @@
 import type { Violation } from "../../policies/types";
 
 /** The engine's step operations (`display.StepOp`); a replacement is three steps, `replace` the primary one. */
-export type StepOp =
-  | "same"
-  | "create"
-  | "update"
-  | "delete"
-  | "replace"
-  | "create-replacement"
-  | "delete-replaced"
-  | "read"
-  | "read-replacement"
-  | "refresh"
-  | "discard"
-  | "discard-replaced"
-  | "remove-pending-replace"
-  | "import"
-  | "import-replacement";
+export const STEP_OPS = [
+  "same",
+  "create",
+  "update",
+  "delete",
+  "replace",
+  "create-replacement",
+  "delete-replaced",
+  "read",
+  "read-replacement",
+  "refresh",
+  "discard",
+  "discard-replaced",
+  "remove-pending-replace",
+  "import",
+  "import-replacement",
+] as const;
+export type StepOp = (typeof STEP_OPS)[number];
 
 /** The primary operations: what a reviewer counts (a replacement's secondary steps are not). */
 export const PRIMARY_OPS: readonly StepOp[] = ["create", "update", "replace", "delete", "import"];
 
 /** `plugin.DiffKind`: how one property differs, `-replace` when that difference forces replacement. */
-export type DiffKind = "add" | "add-replace" | "delete" | "delete-replace" | "update" | "update-replace";
+export const DIFF_KINDS = ["add", "add-replace", "delete", "delete-replace", "update", "update-replace"] as const;
+export type DiffKind = (typeof DIFF_KINDS)[number];
 
 /** `display.PropertyDiff`. */
 export interface PropertyDiff {

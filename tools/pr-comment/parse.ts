@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { isStateful } from "../render/stateful";
-import type { PlanDiff, StepOp } from "../plan/types";
+import { DIFF_KINDS, type PlanDiff, STEP_OPS, type StepOp } from "../plan/types";
 
 /** Bounds on untrusted input: generous for a real plan (a 2,000-resource diff is far below them). */
 const MAX_STEPS = 20_000;
@@ -17,24 +17,8 @@ const MAX_URN = 1_024;
 
 const text = z.string().max(MAX_TEXT);
 const urn = z.string().max(MAX_URN);
-const stepOp = z.enum([
-  "same",
-  "create",
-  "update",
-  "delete",
-  "replace",
-  "create-replacement",
-  "delete-replaced",
-  "read",
-  "read-replacement",
-  "refresh",
-  "discard",
-  "discard-replaced",
-  "remove-pending-replace",
-  "import",
-  "import-replacement",
-]);
-const diffKind = z.enum(["add", "add-replace", "delete", "delete-replace", "update", "update-replace"]);
+const stepOp = z.enum(STEP_OPS);
+const diffKind = z.enum(DIFF_KINDS);
 
 const propertyChange = z.object({ path: text, before: z.unknown(), after: z.unknown() });
 
