@@ -19,6 +19,14 @@ export interface ColourReleaseArgs {
   hostId: pulumi.Input<string>;
 }
 
+/**
+ * The SSH connection of a command run as root on a Docker node, trusting only the node's pinned host
+ * key; dial errors are retried (10) while a fresh node's sshd comes up.
+ */
+export function rootConnection(host: pulumi.Input<string>, hostKey: pulumi.Input<string>): command.types.input.remote.ConnectionArgs {
+  return { host, user: "root", hostKey, dialErrorLimit: 10 };
+}
+
 /** Quotes one argument for a POSIX shell. */
 export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -48,7 +56,7 @@ export class ColourRelease extends pulumi.ComponentResource {
     const run = new command.remote.Command(
       name,
       {
-        connection: { host: args.host, user: "root", hostKey: args.hostKey, dialErrorLimit: 10 },
+        connection: rootConnection(args.host, args.hostKey),
         create: pulumi.output(args.container).apply((c) => releaseScript(c, args.commands)),
         // `triggers` replaces the command (pulumi-command provider/pkg/provider/common/inputs.go).
         triggers: [args.trigger, args.hostId],

@@ -5,6 +5,7 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { rootConnection } from "./colour-release";
 
 /** One directory and its owner. */
 export interface HostDirectory {
@@ -47,7 +48,7 @@ export class HostDirectories extends pulumi.ComponentResource {
     this.done = new command.remote.Command(
       name,
       {
-        connection: { host: args.host, user: "root", hostKey: args.hostKey, dialErrorLimit: 10 },
+        connection: rootConnection(args.host, args.hostKey),
         create: hostDirectoriesScript(args.directories),
       },
       { parent: this, dependsOn: args.dependsOn ?? [] },

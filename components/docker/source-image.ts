@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { shellQuote } from "./colour-release";
+import { rootConnection, shellQuote } from "./colour-release";
 
 /** What to build: one Dockerfile of one repository at one ref. */
 export interface SourceImageBuild {
@@ -125,7 +125,7 @@ export class SourceImage extends pulumi.ComponentResource {
     const build = new command.remote.Command(
       name,
       {
-        connection: { host: args.host, user: "root", hostKey: args.hostKey, dialErrorLimit: 10 },
+        connection: rootConnection(args.host, args.hostKey),
         create: sourceImageScript(tag, args),
         // A changed tag is a different image: build it as a new resource, keep the old image for rollback.
         triggers: [tag],
