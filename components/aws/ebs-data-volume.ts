@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { adoptionOptions } from "../adoption";
 
 /** Arguments of {@link EbsDataVolume}. */
 export interface EbsDataVolumeArgs {
@@ -47,7 +48,7 @@ export class EbsDataVolume extends pulumi.ComponentResource {
         finalSnapshot: true,
         tags: { Name: name, ...args.tags },
       },
-      { parent: this, protect: args.stateful.protect, retainOnDelete: args.stateful.retainOnDelete || args.adopt !== undefined, import: args.adopt?.id },
+      { parent: this, ...adoptionOptions(args.stateful, args.adopt?.id) },
     );
     this.volumeId = volume.id;
     this.arn = volume.arn;

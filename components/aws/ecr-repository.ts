@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { adoptionOptions } from "../adoption";
 
 /** Arguments of {@link EcrRepository}. */
 export interface EcrRepositoryArgs {
@@ -59,7 +60,7 @@ export class EcrRepository extends pulumi.ComponentResource {
         forceDelete: false,
         tags: args.tags,
       },
-      { parent: this, protect: args.stateful.protect, retainOnDelete: args.stateful.retainOnDelete || args.adopt === true, import: args.adopt ? repositoryName : undefined },
+      { parent: this, ...adoptionOptions(args.stateful, args.adopt ? repositoryName : undefined) },
     );
     new aws.ecr.LifecyclePolicy(`${name}-keep-last`, { repository: repository.name, policy: keepLastImagesPolicy(keep) }, { parent: this });
     this.repositoryUrl = repository.repositoryUrl;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { adoptionOptions } from "../adoption";
 import * as random from "@pulumi/random";
 import { PostgresAppRole } from "./postgres-app-role";
 import type { PasswordEncryption } from "./postgres-app-role-handler";
@@ -228,7 +229,7 @@ export class Postgres extends pulumi.ComponentResource {
         skipFinalSnapshot: !keep.protect,
         finalSnapshotIdentifier: keep.protect ? `${name}-final` : undefined,
       },
-      { parent: this, ...keep, import: adopt?.id },
+      { parent: this, ...adoptionOptions(keep, adopt?.id) },
     );
     this.address = instance.address;
     this.port = instance.port;

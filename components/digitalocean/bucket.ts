@@ -1,5 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
+import { adoptionOptions } from "../adoption";
 
 /** Objects under `prefix` expire `days` after they were written. */
 export interface ExpiryRule {
@@ -67,7 +68,7 @@ export class Bucket extends pulumi.ComponentResource {
         ],
       },
       // Import ID `region,name`: @pulumi/digitalocean spacesBucket.d.ts, "pulumi import ... `region`,`name`".
-      { parent: this, protect: args.protect, retainOnDelete: args.protect || args.adopt === true, import: args.adopt ? `${args.region},${args.bucketName}` : undefined },
+      { parent: this, ...adoptionOptions({ protect: args.protect, retainOnDelete: args.protect }, args.adopt ? `${args.region},${args.bucketName}` : undefined) },
     );
     const key = new digitalocean.SpacesKey(
       `${name}-key`,

@@ -1,5 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
+import { adoptionOptions } from "../adoption";
 
 /** A record name relative to its zone: "@" at the apex, else the host without `.<zone>`. */
 export function relativeName(host: string, zone: string): string {
@@ -68,7 +69,7 @@ export class DnsZone extends pulumi.ComponentResource {
         { name: args.zone },
         // The ID of a DigitalOcean domain is its name, so adopting needs no lookup. An adopted zone
         // existed before this stack and outlives it.
-        { parent: this, protect: args.protect, import: adopted ? args.zone : undefined, retainOnDelete: adopted },
+        { parent: this, ...adoptionOptions({ protect: args.protect, retainOnDelete: false }, adopted ? args.zone : undefined) },
       );
       zone = domain.id;
     }
